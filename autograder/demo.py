@@ -1,0 +1,33 @@
+"""The demo: release every assignment, build a small sample class, grade it, print the table."""
+
+import time
+from pathlib import Path
+
+from autograder import course, notebooks, results, variants
+from autograder.grade import grade_many
+
+
+def run(out, jobs=None):
+    """Write sample submissions under out/<assignment>/ and print each assignment's grade table."""
+    started = time.monotonic()
+    ids = notebooks.release()
+    print(f"released {', '.join(ids)} with nbgrader")
+    broken = 0
+    for assignment in course.assignments():
+        folder = Path(out) / assignment.id
+        paths = []
+        for name, notebook in variants.sample_class(assignment).items():
+            path = folder / f"{name}.ipynb"
+            notebooks.write(notebook, path)
+            paths.append(path)
+        graded = {}
+        for path, result, _ in grade_many(paths, assignment.id, jobs=jobs):
+            if result is None:
+                broken += 1
+            else:
+                graded[path] = result
+                results.write_atomic(folder / "results" / f"{path.stem}.json", result)
+        print(f"\n== {assignment.id}: {len(paths)} submissions ==")
+        print(results.table([(p.stem, graded[p]) for p in paths if p in graded]))
+    print(f"\ngraded in {time.monotonic() - started:.0f} s; results under {out}/")
+    return 1 if broken else 0

@@ -1,0 +1,128 @@
+"""pytest plugin that runs hidden checks against one submission and records each outcome.
+
+Checks get these fixtures: ``student`` (the :class:`~autograder.student.Session`),
+``rng`` (a torch.Generator seeded from the course secret, the submission and the
+check), ``device``, ``settings`` and ``assignment``. Markers: ``points(n)``
+(required) and ``exercise(name)``, which groups checks per exercise.
+Feedback is built from the failure's message only: never from check source,
+inputs or expected values.
+"""
+
+import hashlib
+import time
+import traceback
+
+import pytest
+import torch
+
+from autograder.student import BadAnswer, CheckTimeout, StudentError, WorkerDied
+from autograder.submission import UnreadableNotebook
+
+TEACHING_ERRORS = (StudentError, WorkerDied, CheckTimeout, BadAnswer, UnreadableNotebook)
+GENERIC = "the check could not examine your result ({}); does it return the documented type and shape?"
+
+
+def feedback(exc):
+    """The message a student sees for a failed check."""
+    if isinstance(exc, AssertionError):
+        return str(exc).strip() or "the result is not what this check expects"
+    if isinstance(exc, TEACHING_ERRORS):
+        return str(exc)
+    if isinstance(exc, pytest.fail.Exception):
+        message = str(exc.msg)
+        if message.startswith("Timeout"):
+            return "your code did not finish in the time this check allows (infinite loop? too slow?)"
+        return message
+    return GENERIC.format(type(exc).__name__)
+
+
+class KitPlugin:
+    """Hands one submission's session to the checks and collects a record per check."""
+
+    def __init__(self, session, settings, assignment, digest, device):
+        # underscored: the public names are the fixtures below
+        self._session = session
+        self._settings = settings
+        self._assignment = assignment
+        self._digest = digest
+        self._device = device
+        self.records = []
+        self.started = time.monotonic()
+
+    def seed_for(self, nodeid):
+        """A 63-bit seed from the course secret, the submission and the check."""
+        text = "|".join((self._settings.secret, self._assignment.id, self._digest, nodeid))
+        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+    def pytest_configure(self, config):
+        """Register the kit's markers so --strict-markers accepts them."""
+        config.addinivalue_line("markers", "points(n): points this check is worth")
+        config.addinivalue_line("markers", "exercise(name): the exercise (solution cell) a check belongs to")
+
+    @pytest.fixture(scope="session")
+    def student(self):
+        return self._session
+
+    @pytest.fixture
+    def rng(self, request):
+        return torch.Generator().manual_seed(self.seed_for(request.node.nodeid))
+
+    @pytest.fixture(scope="session")
+    def device(self):
+        return self._device
+
+    @pytest.fixture(scope="session")
+    def settings(self):
+        return self._settings
+
+    @pytest.fixture(scope="session")
+    def assignment(self):
+        return self._assignment
+
+    def pytest_runtest_setup(self, item):
+        """Refuse to start a check once the submission's time budget is spent."""
+        if time.monotonic() - self.started > self._settings.submission_timeout:
+            pytest.fail("the grading time budget for this submission ran out before this check")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        """Give the check's requests a deadline and fresh seeds; restart a worker left mid-request."""
+        marker = item.get_closest_marker("timeout")
+        limit = float(marker.args[0]) if marker and marker.args else self._settings.check_timeout
+        worker = self._session.worker
+        worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
+        try:
+            if worker.process is not None or not worker.broken:
+                self._session.seed(self.seed_for(item.nodeid))
+        except Exception:  # noqa: BLE001 - the check itself will meet and report the same failure
+            pass
+        yield
+        worker.deadline = None
+        if worker.busy:
+            worker.kill()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        """Turn each check's outcome into a record with points and teaching feedback."""
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            marker = item.get_closest_marker("points")
+            exercise = item.get_closest_marker("exercise")
+            doc = (item.function.__doc__ or "").strip().splitlines()
+            record = {
+                "name": item.name,
+                "title": doc[0] if doc else item.name,
+                "exercise": exercise.args[0] if exercise else item.module.__name__,
+                "max_score": float(marker.args[0]) if marker else 0.0,
+                "passed": report.passed,
+                "feedback": "",
+                "seconds": round(report.duration, 3),
+            }
+            if call.excinfo is not None and report.failed:
+                exc = call.excinfo.value
+                record["feedback"] = feedback(exc)
+                if not isinstance(exc, (AssertionError, *TEACHING_ERRORS)) and not isinstance(exc, pytest.fail.Exception):
+                    record["internal"] = "".join(traceback.format_exception(exc))
+            record["score"] = record["max_score"] if report.passed else 0.0
+            self.records.append(record)

@@ -1,0 +1,393 @@
+"""The trusted side of the worker protocol: start the worker, talk to it, wrap its handles.
+
+Hidden checks see the student's code only through :class:`Student` and
+:class:`Remote`. Every answer is decoded by :mod:`autograder.worker.wire` into
+plain Python values and plain tensors; anything else is a :class:`Remote`
+handle whose operations are requests to the worker.
+"""
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from autograder.submission import UnreadableNotebook
+from autograder.worker import wire
+
+WORKER_PACKAGE = Path(__file__).resolve().parent / "worker"
+
+BOOT = """
+import os, resource, sys
+runtime, read_fd, write_fd, memory = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+sys.path.insert(0, runtime)
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
+if memory:
+    resource.setrlimit(resource.RLIMIT_AS, (memory << 20, memory << 20))
+from kitworker.loop import main
+main(read_fd, write_fd)
+"""
+
+
+class StudentError(Exception):
+    """The student's code raised, or a name the check needs is missing."""
+
+    def __init__(self, what, error):
+        self.what, self.error = what, error
+        where = f" ({error['where']})" if error.get("where") else ""
+        if error["type"] == "NotImplementedError" and not error["message"]:
+            super().__init__(f"{what} is not implemented yet (it raises NotImplementedError){where}")
+        else:
+            super().__init__(f"{what} raised {error['type']}: {error['message']}{where}")
+
+
+class WorkerDied(Exception):
+    """The worker process ended or was killed; its message says why."""
+
+
+class CheckTimeout(Exception):
+    """A request to the worker outran the check's time limit."""
+
+
+class BadAnswer(Exception):
+    """The worker's answer broke the protocol (size, encoding, types)."""
+
+
+@functools.cache
+def _runtime():
+    """A private copy of the worker package, so the worker needs nothing else of the kit."""
+    folder = Path(tempfile.mkdtemp(prefix="kit-runtime-"))
+    shutil.copytree(WORKER_PACKAGE, folder / "kitworker", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+class Worker:
+    """One student worker process and the cells that make up its namespace."""
+
+    def __init__(self, settings, threads=1, broken=None):
+        self.settings = settings
+        self.broken = broken
+        self.busy = False
+        self.threads = threads
+        self.cells = []
+        self.cell_errors = {}
+        self.process = None
+        self.deadline = None
+        self.generation = 0
+        self.scratch = None
+
+    # --- life cycle ----------------------------------------------------------
+
+    def start(self):
+        """Start a fresh process and replay the cells that ran cleanly before."""
+        self.scratch = tempfile.mkdtemp(prefix="kit-worker-")
+        to_child_r, to_child_w = os.pipe()
+        to_parent_r, to_parent_w = os.pipe()
+        memory = 0 if self.settings.device == "cuda" or torch.cuda.is_available() else self.settings.worker_memory_mb
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.scratch,
+            "TMPDIR": self.scratch,
+            "OMP_NUM_THREADS": str(self.threads),
+            "KIT_THREADS": str(self.threads),
+            "MPLBACKEND": "Agg",
+        }
+        for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        command = [sys.executable, "-I", "-c", BOOT, str(_runtime()), str(to_child_r), str(to_parent_w), str(memory)]
+        self.stderr = open(Path(self.scratch) / "stderr.txt", "wb")
+        self.process = subprocess.Popen(
+            command,
+            pass_fds=(to_child_r, to_parent_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self.stderr,
+            cwd=self.scratch,
+            env=env,
+            start_new_session=True,
+        )
+        os.close(to_child_r)
+        os.close(to_parent_w)
+        self.to_child, self.from_child = to_child_w, to_parent_r
+        self.generation += 1
+        replay, self.cells, self.cell_errors = self.cells, [], {}
+        for name, source in replay:
+            self.run_cell(name, source)
+
+    def stop(self):
+        """End the process and its whole process group; forget nothing else."""
+        if self.process is None:
+            return
+        try:
+            wire.send(self.to_child, {"op": "bye"})
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+        self.kill()
+
+    def kill(self):
+        self.busy = False
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for fd in (self.to_child, self.from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.stderr.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.process = None
+
+    def _death(self):
+        code = self.process.wait()
+        if code < 0:
+            name = signal.Signals(-code).name
+            hint = " (usually memory exhausted)" if -code == signal.SIGKILL else ""
+            return f"the process running your code was killed by {name}{hint}"
+        return f"the process running your code exited with status {code} (sys.exit or os._exit?)"
+
+    # --- requests ------------------------------------------------------------
+
+    def request(self, message, deadline=None):
+        """Send one request and wait for its answer; restart the worker first if it is gone."""
+        if self.broken:
+            raise UnreadableNotebook(self.broken)
+        if self.process is None:
+            self.start()
+        deadline = deadline if deadline is not None else self.deadline
+        try:
+            self.busy = True
+            wire.send(self.to_child, message)
+            answer = wire.receive(self.from_child, self.settings.max_message_mb << 20, deadline)
+            self.busy = False
+            return answer
+        except wire.Deadline:
+            self.kill()
+            raise CheckTimeout("your code did not finish in the time this check allows (infinite loop? too slow?)") from None
+        except (EOFError, BrokenPipeError):
+            reason = self._death()
+            self.kill()
+            raise WorkerDied(reason) from None
+        except wire.WireError as exc:
+            self.kill()
+            raise BadAnswer(f"the worker sent a malformed answer: {exc}") from None
+
+    def run_cell(self, name, source):
+        """Execute one notebook cell; remember it so a restarted worker can replay it."""
+        deadline = time.monotonic() + self.settings.cell_timeout
+        try:
+            answer = self.request({"op": "exec", "cell": name, "source": source}, deadline)
+        except CheckTimeout:
+            error = {"type": "Timeout", "message": f"the cell ran longer than {self.settings.cell_timeout:g} s", "where": ""}
+        except (WorkerDied, BadAnswer) as exc:
+            error = {"type": type(exc).__name__, "message": str(exc), "where": ""}
+        else:
+            error = answer.get("ok") if "ok" in answer else answer.get("error")
+            if error is not None and not _is_error_record(error):
+                error = {"type": "BadAnswer", "message": "the worker sent a malformed cell result", "where": ""}
+        if error is None:
+            self.cells.append((name, source))
+        else:
+            self.cell_errors[name] = error
+        return error
+
+
+def _is_error_record(value):
+    return type(value) is dict and all(type(value.get(k)) is str for k in ("type", "message", "where"))
+
+
+class Remote:
+    """A handle to an object that lives in the worker (a function, module, generator...)."""
+
+    __slots__ = ("_session", "_key", "_types", "_label", "_generation")
+
+    def __init__(self, session, key, types, label):
+        object.__setattr__(self, "_session", session)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_types", tuple(types))
+        object.__setattr__(self, "_label", label)
+        object.__setattr__(self, "_generation", session.worker.generation)
+
+    def __repr__(self):
+        return f"<remote {self._label}>"
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._session.ask({"op": "getattr", "target": self._ref(), "name": name}, f"{self._label}.{name}")
+
+    def __setattr__(self, name, value):
+        self._session.ask(
+            {"op": "setattr", "target": self._ref(), "name": name, "value": self._session.encode(value)}, self._label
+        )
+
+    def __call__(self, *args, **kwargs):
+        return self._session.call(self, args, kwargs)
+
+    def __getitem__(self, key):
+        return self._session.ask(
+            {"op": "getitem", "target": self._ref(), "key": self._session.encode(key)}, f"{self._label}[{key!r}]"
+        )
+
+    def __len__(self):
+        n = self._session.ask({"op": "len", "target": self._ref()}, f"len({self._label})")
+        if type(n) is not int or n < 0:
+            raise BadAnswer(f"len({self._label}) is not a non-negative int")
+        return n
+
+    def __iter__(self):
+        iterator = self._session.ask({"op": "iter", "target": self._ref()}, f"iter({self._label})", as_handle=True)
+        while True:
+            step = self._session.ask({"op": "next", "target": iterator._ref()}, f"next({self._label})")
+            if type(step) is not dict:
+                raise BadAnswer("bad iteration answer")
+            if step.get("stop") is True:
+                return
+            if "item" not in step:
+                raise BadAnswer("bad iteration answer")
+            yield step["item"]
+
+    def _ref(self):
+        if self._generation != self._session.worker.generation:
+            raise WorkerDied("an earlier check restarted the process that held this object")
+        return {"$ref": self._key}
+
+
+def type_names(remote):
+    """Fully qualified names of the remote object's class and its bases, as the worker reports them."""
+    return remote._types
+
+
+def is_instance(remote, qualified_name):
+    """Whether the worker says the object derives from the class with this qualified name."""
+    return isinstance(remote, Remote) and qualified_name in remote._types
+
+
+class Session:
+    """The hidden checks' view of one submission: names, libraries and values in the worker."""
+
+    def __init__(self, worker, sources):
+        self.worker = worker
+        self.sources = sources
+        self._pending_label = "value"
+
+    # --- codec ---------------------------------------------------------------
+
+    def encode(self, value):
+        return wire.encode(value, self._encode_other)
+
+    def _encode_other(self, obj):
+        if isinstance(obj, Remote):
+            return obj._ref()
+        encoded = wire.torch_value(obj)
+        if encoded is None and type(obj).__name__ == "ndarray":
+            encoded = wire.array_to_wire(obj)
+        if encoded is None:
+            raise TypeError(f"cannot send a {type(obj).__name__} to the worker")
+        return encoded
+
+    def _decode_tag(self, tag, fields):
+        if tag == "$handle":
+            if type(fields) is not list or len(fields) != 2 or type(fields[0]) is not int:
+                raise wire.WireError("bad handle")
+            types = fields[1]
+            if type(types) is not list or not all(type(t) is str for t in types):
+                raise wire.WireError("bad handle")
+            return Remote(self, fields[0], types, self._pending_label)
+        return wire.torch_tag(tag, fields)
+
+    # --- requests ------------------------------------------------------------
+
+    def ask(self, message, label, as_handle=False):
+        """Send a request; decode the answer or raise StudentError with what the student code did."""
+        if as_handle:
+            message = dict(message, as_handle=True)
+        answer = self.worker.request(message)
+        if type(answer) is not dict:
+            raise BadAnswer("the worker's answer is not a record")
+        if "error" in answer:
+            error = answer["error"]
+            if not _is_error_record(error):
+                raise BadAnswer("the worker's error report is malformed")
+            raise StudentError(label, error)
+        if "ok" not in answer:
+            raise BadAnswer("the worker's answer has no result")
+        self._pending_label = label
+        try:
+            return wire.decode(answer["ok"], self._decode_tag)
+        except wire.WireError as exc:
+            raise BadAnswer(f"{label} returned a value the grader cannot accept: {exc}") from None
+
+    def call(self, target, args=(), kwargs=None, as_handle=False, label=None):
+        """Call a remote function or module with arguments sent by value (or as handles)."""
+        message = {
+            "op": "call",
+            "target": target._ref(),
+            "args": self.encode(list(args)),
+            "kwargs": self.encode(dict(kwargs or {})),
+        }
+        return self.ask(message, label or f"{target._label}(...)", as_handle=as_handle)
+
+    def get(self, name):
+        """A global of the student's notebook: its value, or a Remote for objects."""
+        try:
+            return self.ask({"op": "global", "name": name}, name)
+        except StudentError as exc:
+            if exc.error["type"] != "NameError":
+                raise
+            raise StudentError(name, {"type": "NameError", "message": self._missing(name), "where": ""}) from None
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def _missing(self, name):
+        failed = [f"cell '{cell}' raised {e['type']}: {e['message']}" for cell, e in self.worker.cell_errors.items()]
+        hint = f"; {'; '.join(failed)}" if failed else ""
+        return f"{name} is not defined in your notebook{hint}"
+
+    def ref(self, name):
+        """A global as a Remote handle, even when it is plain data."""
+        return self.ask({"op": "global", "name": name}, name, as_handle=True)
+
+    def lib(self, module):
+        """A library module inside the worker (torch, torch.nn, ..., kitworker.harness)."""
+        return self.ask({"op": "lib", "name": module}, module, as_handle=True)
+
+    @property
+    def harness(self):
+        return self.lib("kitworker.harness")
+
+    def put(self, value):
+        """Send a value to the worker and keep it there; returns its Remote handle."""
+        return self.ask({"op": "put", "value": self.encode(value)}, "value", as_handle=True)
+
+    def fetch(self, remote):
+        """The value of a remote object, by value."""
+        return self.ask({"op": "put", "value": remote._ref()}, remote._label)
+
+    def seed(self, seed):
+        """Seed the worker's random, numpy and torch generators."""
+        self.ask({"op": "seed", "seed": int(seed)}, "seeding")
+
+    def source(self, cell):
+        """The submitted source of one solution cell, as read by the grader itself."""
+        return self.sources.get(cell, "")

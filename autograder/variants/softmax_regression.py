@@ -1,0 +1,133 @@
+"""Sample submissions for 03_softmax_regression: real bugs and correct alternatives."""
+
+from autograder.variants import Alternative, Bug
+
+BUGS = {
+    "labels-order": Bug(
+        "get_fashion_mnist_labels", '"shirt", "sneaker"', '"sneaker", "shirt"', ("test_label_names",), "classes out of order"
+    ),
+    "totensor-unscaled": Bug(
+        "image_to_tensor",
+        "        if np.issubdtype(image.dtype, np.integer) or image.max() > 1:\n            image = image.astype(np.float64) / 255.0\n",
+        "",
+        ("test_non_uint8_images_are_scaled",),
+        "the notes' ToTensor pitfall: non-uint8 pixels left unscaled",
+    ),
+    "test-shuffled": Bug(
+        "load_data_fashion_mnist",
+        "batch_size=batch_size, shuffle=False",
+        "batch_size=batch_size, shuffle=True",
+        ("test_reads_idx_files",),
+        "test data shuffled",
+    ),
+    "resize-ignored": Bug(
+        "load_data_fashion_mnist", "trans = [transforms.Resize(resize)] if resize else []", "trans = []", ("test_resize",)
+    ),
+    "softmax-dim0": Bug(
+        "softmax",
+        "X_exp.sum(dim=1, keepdim=True)",
+        "X_exp.sum(dim=0, keepdim=True)",
+        ("test_softmax_values", "test_softmax_square_batch"),
+        "summed over the wrong dimension",
+    ),
+    "softmax-no-keepdim": Bug(
+        "softmax",
+        "X_exp.sum(dim=1, keepdim=True)",
+        "X_exp.sum(dim=1)",
+        ("test_softmax_values", "test_softmax_square_batch", "test_softmax_gradient"),
+        "no keepdim: silent for square batches",
+    ),
+    "softmax-library": Bug(
+        "softmax",
+        "    X_exp = X.exp()\n    partition = X_exp.sum(dim=1, keepdim=True)\n    return X_exp / partition",
+        "    return torch.softmax(X, dim=1)",
+        ("test_softmax_from_scratch",),
+        "calls the library",
+    ),
+    "gather-dim0": Bug(
+        "cross_entropy", "y_hat.gather(1, y.view(-1, 1))", "y_hat.gather(0, y.view(-1, 1))", ("test_cross_entropy_values",)
+    ),
+    "y-not-reshaped": Bug(
+        "cross_entropy",
+        "-torch.log(y_hat.gather(1, y.view(-1, 1)))",
+        "-torch.log(y_hat[:, y])",
+        ("test_cross_entropy_values", "test_cross_entropy_gradient"),
+        "indexing broadcasts to n x n",
+    ),
+    "accuracy-count": Bug("accuracy", ".float().mean().item()", ".float().sum().item()", ("test_accuracy",), "counts"),
+    "accuracy-tensor": Bug("accuracy", ".float().mean().item()", ".float().mean()", ("test_accuracy",), "returns a tensor"),
+    "no-eval-mode": Bug(
+        "evaluate_accuracy", "                net.eval()\n", "", ("test_evaluate_accuracy_eval_mode",), "dropout stays on"
+    ),
+    "eval-average-of-batches": Bug(
+        "evaluate_accuracy",
+        "n += y.shape[0]",
+        "n += 1",
+        ("test_evaluate_accuracy_function", "test_evaluate_accuracy_eval_mode"),
+        "counts batches",
+    ),
+    "no-zero-grad": Bug(
+        "train_ch3",
+        "            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n",
+        "",
+        ("test_train_ch3_with_sgd",),
+        "gradients accumulate",
+    ),
+    "no-optimizer-zero-grad": Bug(
+        "train_ch3",
+        "                optimizer.zero_grad()\n",
+        "                pass\n",
+        ("test_train_ch3_with_optimizer",),
+    ),
+    "flatten-batch": Bug(
+        "FlattenLayer", "x.view(x.shape[0], -1)", "x.view(-1)", ("test_flatten_layer", "test_flatten_layer_in_a_network")
+    ),
+}
+
+ALTERNATIVES = {
+    "softmax-logsumexp": Alternative(
+        "softmax",
+        "def softmax(X):\n    return torch.exp(X - torch.logsumexp(X, dim=1, keepdim=True))",
+        "numerically stable, through logsumexp",
+    ),
+    "softmax-max-shift": Alternative(
+        "softmax",
+        "def softmax(X):\n    shifted = X - X.max(dim=1, keepdim=True).values\n    e = torch.exp(shifted)\n    return e / torch.sum(e, 1, keepdim=True)",
+    ),
+    "cross-entropy-indexing": Alternative(
+        "cross_entropy",
+        "def cross_entropy(y_hat, y):\n    picked = y_hat[torch.arange(len(y)), y]\n    return -picked.log().reshape(-1, 1)",
+    ),
+    "accuracy-loop": Alternative(
+        "accuracy",
+        "def accuracy(y_hat, y):\n    correct = 0\n    for row, label in zip(y_hat, y):\n        correct += int(torch.argmax(row) == label)\n    return correct / len(y)",
+    ),
+    "labels-dict": Alternative(
+        "get_fashion_mnist_labels",
+        "NAMES = dict(enumerate('t-shirt trouser pullover dress coat sandal shirt sneaker bag ankle_boot'.split()))\n\n\n"
+        "def get_fashion_mnist_labels(labels):\n    return [NAMES[int(i)].replace('_', ' ') for i in labels]",
+    ),
+    "evaluate-with-matmul-device": Alternative(
+        "evaluate_accuracy",
+        "def evaluate_accuracy(data_iter, net, device=None):\n"
+        "    is_module = isinstance(net, torch.nn.Module)\n"
+        "    if is_module:\n"
+        "        was_training = net.training\n"
+        "        net.eval()\n"
+        "        device = device or next(net.parameters()).device\n"
+        "    right = total = 0\n"
+        "    with torch.no_grad():\n"
+        "        for X, y in data_iter:\n"
+        "            if is_module:\n"
+        "                X, y = X.to(device), y.to(device)\n"
+        "            right += torch.sum(torch.argmax(net(X), 1) == y).item()\n"
+        "            total += len(y)\n"
+        "    if is_module:\n"
+        "        net.train(was_training)\n"
+        "    return right / total",
+    ),
+    "flatten-reshape": Alternative(
+        "FlattenLayer",
+        "class FlattenLayer(nn.Module):\n    def forward(self, x):\n        return torch.flatten(x, start_dim=1)",
+    ),
+}

@@ -1,0 +1,272 @@
+"""Framing and a data-only codec shared by the grader and the student worker.
+
+Messages are an 8-byte big-endian length followed by UTF-8 JSON. Values are
+plain JSON plus a few tagged objects: tensors and arrays travel as raw bytes
+with dtype and shape, never pickled. Anything else stays in the worker behind a
+handle. Decoding is strict: exact types, whitelisted dtypes, checked sizes.
+
+This module is copied into the worker's private folder, so it imports nothing
+from the kit.
+"""
+
+import base64
+import json
+import math
+import os
+import select
+import struct
+import time
+
+HEADER = struct.Struct(">Q")
+
+TORCH_DTYPES = (
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+)
+NUMPY_DTYPES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool")
+MAX_DEPTH = 64
+
+
+class WireError(Exception):
+    """A message broke the framing or the codec's rules."""
+
+
+class Deadline(Exception):
+    """No whole message arrived before the deadline."""
+
+
+# --- framing -----------------------------------------------------------------
+
+
+def send(fd, message):
+    """Write one JSON message to a file descriptor."""
+    body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
+    data = HEADER.pack(len(body)) + body
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exactly(fd, size, deadline):
+    chunks, remaining = [], size
+    while remaining:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Deadline()
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                raise Deadline()
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the other side closed the pipe")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(fd, max_bytes, deadline=None):
+    """Read one JSON message, refusing bodies over max_bytes; deadline is time.monotonic()."""
+    (size,) = HEADER.unpack(_read_exactly(fd, HEADER.size, deadline))
+    if size > max_bytes:
+        raise WireError(f"message of {size} bytes is over the limit of {max_bytes}")
+    body = _read_exactly(fd, size, deadline)
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise WireError(f"message is not JSON: {exc}") from None
+
+
+# --- encoding ----------------------------------------------------------------
+
+
+def _float(x):
+    if math.isfinite(x):
+        return x
+    return {"$f": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
+
+
+def encode(obj, on_other, depth=0):
+    """Turn obj into JSON-able data; on_other(obj) encodes what is not plain data."""
+    if depth > MAX_DEPTH:
+        raise WireError("value is nested too deeply")
+    t = type(obj)
+    if obj is None or t is bool or t is str:
+        return obj
+    if t is int:
+        if abs(obj) >= 2**63:
+            return {"$bigint": str(obj)}
+        return obj
+    if t is float:
+        return _float(obj)
+    if t is list:
+        return [encode(x, on_other, depth + 1) for x in obj]
+    if t is tuple:
+        return {"$tuple": [encode(x, on_other, depth + 1) for x in obj]}
+    if t is dict:
+        return {"$dict": [[encode(k, on_other, depth + 1), encode(v, on_other, depth + 1)] for k, v in obj.items()]}
+    if t is bytes:
+        return {"$bytes": base64.b64encode(obj).decode()}
+    if t is slice:
+        return {"$slice": [encode(obj.start, on_other), encode(obj.stop, on_other), encode(obj.step, on_other)]}
+    return on_other(obj)
+
+
+def tensor_to_wire(tensor, requires_grad=False):
+    """Encode a detached CPU torch tensor."""
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    flat = tensor.contiguous().reshape(-1)
+    raw = flat.view(__import__("torch").uint8).numpy().tobytes() if flat.numel() else b""
+    return {"$tensor": [dtype, list(tensor.shape), base64.b64encode(raw).decode(), bool(requires_grad)]}
+
+
+def array_to_wire(array):
+    """Encode a numpy array of a whitelisted dtype."""
+    import numpy
+
+    return {
+        "$ndarray": [str(array.dtype), list(array.shape), base64.b64encode(numpy.ascontiguousarray(array).tobytes()).decode()]
+    }
+
+
+# --- decoding ----------------------------------------------------------------
+
+
+def _shape(value):
+    if type(value) is not list or len(value) > 16 or any(type(n) is not int or n < 0 for n in value):
+        raise WireError("bad shape")
+    return value
+
+
+def _raw(value):
+    if type(value) is not str:
+        raise WireError("bad raw data")
+    try:
+        return base64.b64decode(value, validate=True)
+    except ValueError:
+        raise WireError("raw data is not base64") from None
+
+
+def _tensor(fields):
+    import torch
+
+    if type(fields) is not list or len(fields) != 4:
+        raise WireError("bad tensor")
+    dtype_name, shape, raw, requires_grad = fields
+    if dtype_name not in TORCH_DTYPES:
+        raise WireError(f"tensor dtype {dtype_name!r} is not allowed")
+    shape, raw = _shape(shape), _raw(raw)
+    dtype = getattr(torch, dtype_name)
+    count = math.prod(shape)
+    if len(raw) != count * torch.empty((), dtype=dtype).element_size():
+        raise WireError("tensor byte count does not match its shape")
+    if count == 0:
+        result = torch.empty(shape, dtype=dtype)
+    else:
+        result = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype).reshape(shape)
+    if requires_grad is True and result.is_floating_point():
+        result.requires_grad_(True)
+    return result
+
+
+def _array(fields):
+    import numpy
+
+    if type(fields) is not list or len(fields) != 3:
+        raise WireError("bad array")
+    dtype_name, shape, raw = fields
+    if dtype_name not in NUMPY_DTYPES:
+        raise WireError(f"array dtype {dtype_name!r} is not allowed")
+    shape, raw = _shape(shape), _raw(raw)
+    dtype = numpy.dtype(dtype_name)
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise WireError("array byte count does not match its shape")
+    return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def decode(data, on_tag, depth=0):
+    """Rebuild a value from wire data; on_tag(tag, fields) decodes handles and references."""
+    if depth > MAX_DEPTH:
+        raise WireError("value is nested too deeply")
+    t = type(data)
+    if data is None or t in (bool, int, float, str):
+        return data
+    if t is list:
+        return [decode(x, on_tag, depth + 1) for x in data]
+    if t is not dict or len(data) != 1:
+        raise WireError("malformed value")
+    ((tag, fields),) = data.items()
+    if tag == "$f":
+        if fields not in ("nan", "inf", "-inf"):
+            raise WireError("bad float")
+        return float(fields)
+    if tag == "$bigint":
+        if type(fields) is not str or len(fields) > 400:
+            raise WireError("bad integer")
+        return int(fields)
+    if tag == "$tuple":
+        if type(fields) is not list:
+            raise WireError("bad tuple")
+        return tuple(decode(x, on_tag, depth + 1) for x in fields)
+    if tag == "$dict":
+        if type(fields) is not list or any(type(p) is not list or len(p) != 2 for p in fields):
+            raise WireError("bad dict")
+        result = {}
+        for key, value in fields:
+            key = decode(key, on_tag, depth + 1)
+            if type(key) not in (str, int, float, bool, tuple) and key is not None:
+                raise WireError("bad dict key")
+            result[key] = decode(value, on_tag, depth + 1)
+        return result
+    if tag == "$bytes":
+        return _raw(fields)
+    if tag == "$slice":
+        if type(fields) is not list or len(fields) != 3:
+            raise WireError("bad slice")
+        return slice(*(decode(x, on_tag, depth + 1) for x in fields))
+    if tag == "$tensor":
+        return _tensor(fields)
+    if tag == "$ndarray":
+        return _array(fields)
+    return on_tag(tag, fields)
+
+
+def torch_tag(tag, fields):
+    """Decode the torch value tags ($size, $dtype, $device) shared by both sides."""
+    import torch
+
+    if tag == "$size":
+        return torch.Size(_shape(fields))
+    if tag == "$dtype":
+        if fields not in TORCH_DTYPES:
+            raise WireError(f"dtype {fields!r} is not allowed")
+        return getattr(torch, fields)
+    if tag == "$device":
+        if type(fields) is not str or fields.split(":")[0] not in ("cpu", "cuda", "meta"):
+            raise WireError("bad device")
+        return torch.device(fields)
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def torch_value(obj):
+    """Encode a torch tensor, size, dtype or device; None for anything else."""
+    import torch
+
+    if isinstance(obj, torch.Tensor):
+        return tensor_to_wire(obj.detach().cpu(), obj.requires_grad)
+    if isinstance(obj, torch.Size):
+        return {"$size": [int(n) for n in obj]}
+    if isinstance(obj, torch.dtype):
+        return {"$dtype": str(obj).removeprefix("torch.")}
+    if isinstance(obj, torch.device):
+        return {"$device": str(obj)}
+    return None
