@@ -115,6 +115,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except ValueError as exc:
+    except course.UnknownAssignment as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

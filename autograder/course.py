@@ -13,6 +13,10 @@ from pathlib import Path
 from autograder.settings import ROOT
 
 
+class UnknownAssignment(ValueError):
+    """An assignment id with no source notebook."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Assignment:
     """The paths and modules of one assignment."""
@@ -52,8 +56,8 @@ def assignments(root=ROOT):
 
 
 def get(assignment_id, root=ROOT):
-    """One assignment by id; a ValueError lists the valid ids."""
+    """One assignment by id; UnknownAssignment lists the valid ids."""
     known = {a.id: a for a in assignments(root)}
     if assignment_id not in known:
-        raise ValueError(f"unknown assignment {assignment_id!r}; known: {', '.join(known) or 'none'}")
+        raise UnknownAssignment(f"unknown assignment {assignment_id!r}; known: {', '.join(known) or 'none'}")
     return known[assignment_id]

@@ -25,7 +25,9 @@ GENERIC = "the check could not examine your result ({}); does it return the docu
 def feedback(exc):
     """The message a student sees for a failed check."""
     if isinstance(exc, AssertionError):
-        return str(exc).strip() or "the result is not what this check expects"
+        # pytest's assertion rewriting (if some host enabled it) appends "assert <values>": never show that
+        message = str(exc).split("\nassert ", 1)[0].strip()
+        return "" if message.startswith("assert ") else message or "the result is not what this check expects"
     if isinstance(exc, TEACHING_ERRORS):
         return str(exc)
     if isinstance(exc, pytest.fail.Exception):

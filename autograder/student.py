@@ -118,7 +118,6 @@ class Worker:
         os.close(to_child_r)
         os.close(to_parent_w)
         self.to_child, self.from_child = to_child_w, to_parent_r
-        self.generation += 1
         replay, self.cells, self.cell_errors = self.cells, [], {}
         for name, source in replay:
             self.run_cell(name, source)
@@ -141,6 +140,7 @@ class Worker:
         self.busy = False
         if self.process is None:
             return
+        self.generation += 1  # every handle into the old process is now stale
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -199,7 +199,10 @@ class Worker:
         except (WorkerDied, BadAnswer) as exc:
             error = {"type": type(exc).__name__, "message": str(exc), "where": ""}
         else:
-            error = answer.get("ok") if "ok" in answer else answer.get("error")
+            try:
+                error = wire.decode(answer["ok"], wire.torch_tag) if "ok" in answer else answer.get("error")
+            except (wire.WireError, TypeError, KeyError):
+                error = {}
             if error is not None and not _is_error_record(error):
                 error = {"type": "BadAnswer", "message": "the worker sent a malformed cell result", "where": ""}
         if error is None:
@@ -247,7 +250,12 @@ class Remote:
         )
 
     def __len__(self):
-        n = self._session.ask({"op": "len", "target": self._ref()}, f"len({self._label})")
+        try:
+            n = self._session.ask({"op": "len", "target": self._ref()}, f"len({self._label})")
+        except StudentError as exc:
+            if exc.error["type"] == "TypeError":
+                raise TypeError(str(exc)) from None  # list() and friends probe len() and expect TypeError
+            raise
         if type(n) is not int or n < 0:
             raise BadAnswer(f"len({self._label}) is not a non-negative int")
         return n
@@ -299,6 +307,8 @@ class Session:
         encoded = wire.torch_value(obj)
         if encoded is None and type(obj).__name__ == "ndarray":
             encoded = wire.array_to_wire(obj)
+        if encoded is None:
+            encoded = wire.pil_value(obj)
         if encoded is None:
             raise TypeError(f"cannot send a {type(obj).__name__} to the worker")
         return encoded

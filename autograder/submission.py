@@ -82,8 +82,9 @@ def plan(data, assignment, max_bytes):
             cells.append((key, by_id[key].source))
         elif nb.get("locked"):
             cells.append((key, cell.source))
-    if not sources and not problems:
-        problems.append("no solution cell was found")
-    if by_id and not sources:
-        problems.append(f"no cell of this notebook belongs to {assignment.id}: is it another assignment's notebook?")
+    if not sources:
+        if by_id:
+            problems = [f"no cell of this notebook belongs to {assignment.id}: is it another assignment's notebook?"]
+        else:
+            problems = ["no solution cell was found: were the cells deleted, or their metadata removed?"]
     return Plan(cells, sources, problems, digest)

@@ -10,6 +10,8 @@ from autograder import course, notebooks, variants
 from autograder.grade import grade_many
 from autograder.settings import grading, load_config
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def config():

@@ -90,3 +90,42 @@ def softmax_regression(W, b, softmax=None):
 def nll_rows(y_hat, y):
     """Negative log-likelihood per example from probabilities y_hat (n, q) and labels y (n,) -> (n,)."""
     return torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none")
+
+
+# --- 01_preliminaries and 02_linear_regression ---------------------------------------
+
+
+def add_(obj, value):
+    """obj += value in place, for a tensor (outside autograd) or a NumPy array; returns None."""
+    if isinstance(obj, torch.Tensor):
+        with torch.no_grad():
+            obj.add_(value)
+    else:
+        obj += value
+
+
+def device_of(tensor):
+    """The device a tensor lives on, as a string such as 'cpu', 'cuda:0' or 'meta'."""
+    return str(tensor.device)
+
+
+def in_order(batch_size, features, labels):
+    """A stand-in for data_iter that yields the minibatches in order, without shuffling."""
+    yield from batches(features, labels, batch_size)
+
+
+def train_linreg(data_iter, net, loss, sgd, features, labels, w, b, lr, num_epochs, batch_size):
+    """The notes' training loop for linear regression from scratch, with the given pieces.
+
+    Per minibatch: loss(net(X, w, b), y).sum(), backward, sgd([w, b], lr, batch_size),
+    zero both gradients. Updates w and b in place; returns detached copies [w, b].
+    """
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels):
+            batch_loss = loss(net(X, w, b), y).sum()
+            batch_loss.backward()
+            sgd([w, b], lr, batch_size)
+            for param in (w, b):
+                if param.grad is not None:
+                    param.grad.data.zero_()
+    return [w.detach().clone(), b.detach().clone()]

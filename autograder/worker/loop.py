@@ -77,6 +77,9 @@ class Worker:
         value = wire.torch_value(obj)
         if value is not None:
             return value
+        image = wire.pil_value(obj)
+        if image is not None:
+            return image
         if type(obj).__module__ == "numpy" and type(obj).__name__ == "ndarray":
             if str(obj.dtype) in wire.NUMPY_DTYPES:
                 return wire.array_to_wire(obj)

@@ -2,8 +2,9 @@
 
 Messages are an 8-byte big-endian length followed by UTF-8 JSON. Values are
 plain JSON plus a few tagged objects: tensors and arrays travel as raw bytes
-with dtype and shape, never pickled. Anything else stays in the worker behind a
-handle. Decoding is strict: exact types, whitelisted dtypes, checked sizes.
+with dtype and shape, PIL images as mode, size and raw bytes; nothing is ever
+pickled. Anything else stays in the worker behind a handle. Decoding is strict:
+exact types, whitelisted dtypes and image modes, checked sizes.
 
 This module is copied into the worker's private folder, so it imports nothing
 from the kit.
@@ -15,6 +16,7 @@ import math
 import os
 import select
 import struct
+import sys
 import time
 
 HEADER = struct.Struct(">Q")
@@ -32,6 +34,8 @@ TORCH_DTYPES = (
     "bool",
 )
 NUMPY_DTYPES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool")
+PIL_MODES = {"L": 1, "LA": 2, "P": 1, "RGB": 3, "RGBA": 4}  # PIL image modes that travel by value: bytes per pixel
+MAX_IMAGE_SIDE = 1 << 15
 MAX_DEPTH = 64
 
 
@@ -138,6 +142,20 @@ def array_to_wire(array):
     }
 
 
+def pil_value(obj):
+    """Encode a PIL image of a whitelisted mode as its mode, (width, height), raw bytes and RGB palette; None otherwise.
+
+    PIL is not imported here: an object can only be a PIL image if its sender already loaded PIL.
+    """
+    image_module = sys.modules.get("PIL.Image")
+    if image_module is None or not isinstance(obj, image_module.Image) or obj.mode not in PIL_MODES:
+        return None
+    palette = obj.getpalette("RGB") if obj.mode == "P" else None
+    palette = base64.b64encode(bytes(palette)).decode() if palette else None
+    width, height = obj.size
+    return {"$pil": [obj.mode, [int(width), int(height)], base64.b64encode(obj.tobytes()).decode(), palette]}
+
+
 # --- decoding ----------------------------------------------------------------
 
 
@@ -193,6 +211,30 @@ def _array(fields):
     return numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
 
 
+def _pil(fields):
+    """Rebuild a PIL image: whitelisted mode, bounded size, byte count checked against size and mode."""
+    if type(fields) is not list or len(fields) != 4:
+        raise WireError("bad image")
+    mode, size, raw, palette = fields
+    if type(mode) is not str or mode not in PIL_MODES:
+        raise WireError(f"image mode {mode!r} is not allowed")
+    if type(size) is not list or len(size) != 2 or any(type(n) is not int or not 0 <= n <= MAX_IMAGE_SIDE for n in size):
+        raise WireError("bad image size")
+    raw = _raw(raw)
+    if len(raw) != size[0] * size[1] * PIL_MODES[mode]:
+        raise WireError("image byte count does not match its size and mode")
+    if palette is not None:
+        palette = _raw(palette)
+        if mode != "P" or not palette or len(palette) % 3 or len(palette) > 768:
+            raise WireError("bad image palette")
+    from PIL import Image
+
+    image = Image.frombytes(mode, tuple(size), raw) if raw else Image.new(mode, tuple(size))
+    if palette is not None:
+        image.putpalette(palette, "RGB")
+    return image
+
+
 def decode(data, on_tag, depth=0):
     """Rebuild a value from wire data; on_tag(tag, fields) decodes handles and references."""
     if depth > MAX_DEPTH:
@@ -237,6 +279,8 @@ def decode(data, on_tag, depth=0):
         return _tensor(fields)
     if tag == "$ndarray":
         return _array(fields)
+    if tag == "$pil":
+        return _pil(fields)
     return on_tag(tag, fields)
 
 

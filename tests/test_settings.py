@@ -1,0 +1,48 @@
+"""course_config.py is the configuration in effect, for nbgrader and for the grader, and nothing else is."""
+
+import shutil
+
+import pytest
+
+from autograder import course, notebooks
+from autograder.settings import ROOT, Grading, grading, load_config
+
+
+def test_there_is_no_nbgrader_config_file():
+    assert not (ROOT / "nbgrader_config.py").exists()
+    assert (ROOT / "course_config.py").exists()
+
+
+def test_loaded_values_come_from_course_config(config):
+    assert config.CourseDirectory.source_directory == "source"
+    assert config.ClearSolutions.code_stub == {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    assert config.CourseDirectory.db_url.startswith(f"sqlite:///{ROOT}/")
+    settings = grading(config)
+    assert isinstance(settings, Grading) and settings.cell_timeout == 60.0
+    assert settings.threshold("03_softmax_regression", "digits_accuracy") == 0.8
+
+
+def test_missing_threshold_names_the_setting(settings):
+    with pytest.raises(KeyError, match=r"Grading.thresholds\['nope.x'\]"):
+        settings.threshold("nope", "x")
+
+
+def test_environment_chooses_device_and_secret(monkeypatch):
+    monkeypatch.setenv("COURSE_KIT_DEVICE", "cpu")
+    monkeypatch.setenv("COURSE_KIT_SECRET", "term-2027")
+    settings = grading(load_config())
+    assert settings.device == "cpu" and settings.secret == "term-2027"
+
+
+def test_nbgrader_obeys_course_config(tmp_path):
+    """Change the stub in a copy of course_config.py: nbgrader's release shows the change."""
+    shutil.copytree(ROOT / "source" / "03_softmax_regression", tmp_path / "source" / "03_softmax_regression")
+    text = (ROOT / "course_config.py").read_text().replace("# YOUR CODE HERE", "# WRITE YOUR ANSWER BELOW")
+    (tmp_path / "course_config.py").write_text(text)
+    config = load_config(tmp_path)
+    assert config.CourseDirectory.root == str(tmp_path)
+    notebooks.release(["03_softmax_regression"], config=config)
+    released = notebooks.read(course.Assignment("03_softmax_regression", tmp_path).release)
+    stubs = [c.source for c in released.cells if notebooks.is_solution(c)]
+    assert stubs and all("# WRITE YOUR ANSWER BELOW" in s and "# YOUR CODE HERE" not in s for s in stubs)
+    assert (tmp_path / "build" / "gradebook.db").exists(), "the gradebook lives where course_config.py says"
