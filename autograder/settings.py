@@ -7,7 +7,7 @@ nbgrader's classes and to :class:`Grading`.
 
 from pathlib import Path
 
-from traitlets import Dict, Enum, Float, Int, Unicode
+from traitlets import Bool, Dict, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -26,7 +26,20 @@ class Grading(Configurable):
     cell_timeout = Float(60.0, help="Seconds one notebook cell may run in the worker.").tag(config=True)
     check_timeout = Float(60.0, help="Seconds a check may run when it has no timeout marker.").tag(config=True)
     submission_timeout = Float(900.0, help="Seconds all checks of one submission may run together.").tag(config=True)
-    worker_memory_mb = Int(6144, help="Address-space limit of the student worker, in MiB.").tag(config=True)
+    sandbox = Enum(
+        ["auto", "bubblewrap", "none"],
+        "auto",
+        help="Confine the worker with bubblewrap: 'auto' when available, 'bubblewrap' to refuse grading without it.",
+    ).tag(config=True)
+    warm_workers = Bool(
+        True, help="Fork each worker from a sandboxed zygote that imported torch once, instead of starting Python anew."
+    ).tag(config=True)
+    worker_memory_mb = Int(6144, help="Memory limit of the student worker (cgroup, else address space), in MiB.").tag(
+        config=True
+    )
+    worker_processes = Int(64, help="Most processes and threads the student worker may have at once (cgroup).").tag(
+        config=True
+    )
     max_notebook_mb = Float(25.0, help="Largest submission file accepted, in MiB.").tag(config=True)
     max_message_mb = Int(256, help="Largest message the grader accepts from the worker, in MiB.").tag(config=True)
     thresholds = Dict(help="Accuracy and loss thresholds, keyed '<assignment>.<name>'.").tag(config=True)

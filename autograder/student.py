@@ -6,10 +6,15 @@ plain Python values and plain tensors; anything else is a :class:`Remote`
 handle whose operations are requests to the worker.
 """
 
+import atexit
 import functools
+import itertools
+import json
+import multiprocessing.util
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -18,22 +23,28 @@ from pathlib import Path
 
 import torch
 
+from autograder import sandbox
 from autograder.submission import UnreadableNotebook
 from autograder.worker import wire
 
 WORKER_PACKAGE = Path(__file__).resolve().parent / "worker"
+_WORKER_IDS = itertools.count()
 
 BOOT = """
 import os, resource, sys
-runtime, read_fd, write_fd, memory = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+runtime, read_fd, write_fd, memory, role, own_pids = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 sys.path.insert(0, runtime)
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
 resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
 if memory:
     resource.setrlimit(resource.RLIMIT_AS, (memory << 20, memory << 20))
-from kitworker.loop import main
-main(read_fd, write_fd)
+if role == "zygote":
+    from kitworker.zygote import serve
+    serve(read_fd, own_pids == "1")
+else:
+    from kitworker.loop import main
+    main(read_fd, write_fd)
 """
 
 
@@ -47,6 +58,10 @@ class StudentError(Exception):
             super().__init__(f"{what} is not implemented yet (it raises NotImplementedError){where}")
         else:
             super().__init__(f"{what} raised {error['type']}: {error['message']}{where}")
+
+
+class SandboxUnavailable(Exception):
+    """The configuration demands a sandbox this machine cannot provide."""
 
 
 class WorkerDied(Exception):
@@ -69,6 +84,176 @@ def _runtime():
     return folder
 
 
+class Launched:
+    """A process started by the grader (a worker or a zygote), with its pipes, cgroup and scratch folder."""
+
+    def __init__(self, popen, cgroup, scratch, sandboxed, fds):
+        self.popen, self.cgroup, self.scratch, self.sandboxed = popen, cgroup, scratch, sandboxed
+        self.to_child, self.from_child = fds
+
+    def kill(self):
+        """Kill its process group and cgroup, close its pipes; returns the exit code."""
+        try:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        code = self.popen.wait()
+        self.cgroup.close()
+        for fd in (self.to_child, self.from_child):
+            _close(fd)
+        shutil.rmtree(self.scratch, ignore_errors=True)
+        return code
+
+
+def _close(fd):
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _launch(settings, threads, role, control=None):
+    """Start a worker (role 'worker') or a zygote ('zygote', talking on the socket `control`)."""
+    bwrap = sandbox.bubblewrap() if settings.sandbox != "none" else None
+    if bwrap is None and settings.sandbox == "bubblewrap":
+        raise SandboxUnavailable("bubblewrap is required (Grading.sandbox = 'bubblewrap') but cannot run here")
+    scratch = tempfile.mkdtemp(prefix="kit-worker-")
+    gpu = settings.device == "cuda" or torch.cuda.is_available()
+    cgroup = sandbox.Cgroup(f"kit-{os.getpid()}-{next(_WORKER_IDS)}", settings.worker_processes, settings.worker_memory_mb)
+    memory = 0 if gpu or cgroup else settings.worker_memory_mb  # CUDA reserves a huge address space
+    home = "/tmp" if bwrap else scratch
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": home,
+        "OMP_NUM_THREADS": str(threads),
+        "KIT_THREADS": str(threads),
+        "MPLBACKEND": "Agg",
+    }
+    for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    runtime = sandbox.RUNTIME_MOUNT if bwrap else str(_runtime())
+    if role == "zygote":
+        fds, keep = (control.fileno(),), ()
+        args = [str(control.fileno()), "-1", str(memory), "zygote", "1" if bwrap else "0"]
+    else:
+        to_child_r, to_child_w = os.pipe()
+        to_parent_r, to_parent_w = os.pipe()
+        fds, keep = (to_child_r, to_parent_w), (to_child_w, to_parent_r)
+        args = [str(to_child_r), str(to_parent_w), str(memory), "worker", "0"]
+    command = [sys.executable, "-I", "-c", BOOT, runtime, *args]
+    if bwrap:
+        command = sandbox.wrap(command, scratch, _runtime(), gpu)
+    popen = subprocess.Popen(
+        command,
+        pass_fds=fds,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=scratch,
+        env=env,
+        start_new_session=True,
+        preexec_fn=cgroup.enter if cgroup else None,
+    )
+    if role == "worker":
+        for fd in fds:
+            os.close(fd)
+    return Launched(popen, cgroup, scratch, bwrap is not None, keep or (-1, -1))
+
+
+class Forked:
+    """A worker forked by a zygote: the grader holds its pipes, the zygote holds the process."""
+
+    def __init__(self, zygote, pid, fds):
+        self.zygote, self.pid = zygote, pid
+        self.sandboxed = zygote.launched.sandboxed
+        self.to_child, self.from_child = fds
+
+    def kill(self):
+        code = self.zygote.kill(self.pid)
+        for fd in (self.to_child, self.from_child):
+            _close(fd)
+        return code
+
+
+class Zygote:
+    """A warm, sandboxed parent that forks a fresh worker per submission (torch already imported)."""
+
+    TIMEOUT = 60.0
+
+    def __init__(self, settings, threads):
+        ours, theirs = socket.socketpair()
+        self.socket = ours
+        self.launched = _launch(settings, threads, "zygote", control=theirs)
+        theirs.close()
+        self.socket.settimeout(self.TIMEOUT)
+        self.replies = self.socket.makefile("rb")
+
+    def _ask(self, request, fds=()):
+        socket.send_fds(self.socket, [json.dumps(request).encode()], list(fds))
+        line = self.replies.readline()
+        if not line:
+            raise OSError("the zygote is gone")
+        return json.loads(line)
+
+    def spawn(self):
+        to_child_r, to_child_w = os.pipe()
+        to_parent_r, to_parent_w = os.pipe()
+        try:
+            reply = self._ask({"op": "spawn"}, (to_child_r, to_parent_w))
+        finally:
+            _close(to_child_r)
+            _close(to_parent_w)
+        if type(reply.get("pid")) is not int:
+            raise OSError("the zygote did not fork")
+        return Forked(self, reply["pid"], (to_child_w, to_parent_r))
+
+    def kill(self, pid):
+        """Kill one child; if the zygote itself is gone or stuck, kill the whole sandbox."""
+        try:
+            code = self._ask({"op": "kill", "pid": pid}).get("returncode")
+            return code if type(code) is int else None
+        except (OSError, ValueError):
+            self.close()
+            return None
+
+    @property
+    def alive(self):
+        return self.launched.popen.poll() is None
+
+    def close(self):
+        _ZYGOTES.pop(self.key, None)
+        self.replies.close()
+        self.socket.close()
+        self.launched.kill()
+
+
+_ZYGOTES = {}
+
+
+def _zygote(settings, threads):
+    """The warm zygote for these settings in this grader process, started on first use or after it died."""
+    key = (settings.sandbox, settings.device, settings.worker_memory_mb, settings.worker_processes, threads)
+    zygote = _ZYGOTES.get(key)
+    if zygote is None or not zygote.alive:
+        if zygote is not None:
+            zygote.close()
+        zygote = Zygote(settings, threads)
+        zygote.key = key
+        _ZYGOTES[key] = zygote
+    return zygote
+
+
+def _close_zygotes():
+    for zygote in list(_ZYGOTES.values()):
+        zygote.close()
+
+
+atexit.register(_close_zygotes)
+multiprocessing.util.Finalize(None, _close_zygotes, exitpriority=10)  # pool processes skip atexit
+
+
 class Worker:
     """One student worker process and the cells that make up its namespace."""
 
@@ -82,81 +267,47 @@ class Worker:
         self.process = None
         self.deadline = None
         self.generation = 0
-        self.scratch = None
+        self.sandboxed = False
+        self.request_id = 0
 
     # --- life cycle ----------------------------------------------------------
 
     def start(self):
-        """Start a fresh process and replay the cells that ran cleanly before."""
-        self.scratch = tempfile.mkdtemp(prefix="kit-worker-")
-        to_child_r, to_child_w = os.pipe()
-        to_parent_r, to_parent_w = os.pipe()
-        memory = 0 if self.settings.device == "cuda" or torch.cuda.is_available() else self.settings.worker_memory_mb
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.scratch,
-            "TMPDIR": self.scratch,
-            "OMP_NUM_THREADS": str(self.threads),
-            "KIT_THREADS": str(self.threads),
-            "MPLBACKEND": "Agg",
-        }
-        for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
-            if name in os.environ:
-                env[name] = os.environ[name]
-        command = [sys.executable, "-I", "-c", BOOT, str(_runtime()), str(to_child_r), str(to_parent_w), str(memory)]
-        self.stderr = open(Path(self.scratch) / "stderr.txt", "wb")
-        self.process = subprocess.Popen(
-            command,
-            pass_fds=(to_child_r, to_parent_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self.stderr,
-            cwd=self.scratch,
-            env=env,
-            start_new_session=True,
-        )
-        os.close(to_child_r)
-        os.close(to_parent_w)
-        self.to_child, self.from_child = to_child_w, to_parent_r
-        replay, self.cells, self.cell_errors = self.cells, [], {}
+        """Start a fresh (sandboxed) process and replay the cells that ran cleanly before."""
+        if self.settings.warm_workers:
+            self.process = _zygote(self.settings, self.threads).spawn()
+        else:
+            self.process = _launch(self.settings, self.threads, "worker")
+        self.sandboxed = self.process.sandboxed
+        self.to_child, self.from_child = self.process.to_child, self.process.from_child
+        replay, self.cells = self.cells, []  # failed cells keep their recorded errors and are not retried
         for name, source in replay:
             self.run_cell(name, source)
 
     def stop(self):
-        """End the process and its whole process group; forget nothing else."""
+        """Ask the process to leave, then make sure it and everything it started are gone."""
         if self.process is None:
             return
         try:
             wire.send(self.to_child, {"op": "bye"})
         except OSError:
             pass
-        try:
-            self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
         self.kill()
 
     def kill(self):
+        """End the process now; returns its Popen-style exit code when known."""
         self.busy = False
         if self.process is None:
-            return
+            return None
         self.generation += 1  # every handle into the old process is now stale
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
-        for fd in (self.to_child, self.from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.stderr.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        code = self.process.kill()
         self.process = None
+        return code
 
     def _death(self):
-        code = self.process.wait()
+        code = self.kill()
+        if code is None:
+            return "the process running your code ended unexpectedly"
         if code < 0:
             name = signal.Signals(-code).name
             hint = " (usually memory exhausted)" if -code == signal.SIGKILL else ""
@@ -172,19 +323,23 @@ class Worker:
         if self.process is None:
             self.start()
         deadline = deadline if deadline is not None else self.deadline
+        self.request_id += 1
         try:
             self.busy = True
-            wire.send(self.to_child, message)
-            answer = wire.receive(self.from_child, self.settings.max_message_mb << 20, deadline)
+            wire.send(self.to_child, dict(message, id=self.request_id))
+            while True:
+                answer = wire.receive(self.from_child, self.settings.max_message_mb << 20, deadline)
+                if type(answer) is not dict or type(answer.get("id")) is not int or answer["id"] > self.request_id:
+                    raise wire.WireError("an answer that matches no request")
+                if answer["id"] == self.request_id:
+                    break  # older ids are leftovers of an earlier, abandoned request
             self.busy = False
             return answer
         except wire.Deadline:
             self.kill()
             raise CheckTimeout("your code did not finish in the time this check allows (infinite loop? too slow?)") from None
         except (EOFError, BrokenPipeError):
-            reason = self._death()
-            self.kill()
-            raise WorkerDied(reason) from None
+            raise WorkerDied(self._death()) from None
         except wire.WireError as exc:
             self.kill()
             raise BadAnswer(f"the worker sent a malformed answer: {exc}") from None

@@ -126,3 +126,74 @@ def test_sys_exit_in_a_cell_is_a_cell_error(settings):
         assert worker.run_cell("after", "x = 1") is None
     finally:
         worker.stop()
+
+
+PROBES = """
+import os, signal
+def leave(name):
+    with open(os.path.join('/tmp', name), 'w') as f:
+        f.write('secret')
+    with open(name, 'w') as f:
+        f.write('secret')
+def look(name):
+    return os.path.exists(os.path.join('/tmp', name)) or os.path.exists(name)
+def parent_memory():
+    try:
+        with open(f'/proc/{os.getppid()}/mem', 'rb') as f:
+            return 'readable'
+    except OSError as exc:
+        return type(exc).__name__
+def kill_parent():
+    os.kill(os.getppid(), signal.SIGKILL)
+    return os.getppid()
+"""
+
+
+@pytest.fixture
+def warm_settings(settings):
+    settings = settings.__class__(config=settings.config)
+    settings.warm_workers = True
+    return settings
+
+
+def fresh(settings):
+    worker = Worker(settings)
+    worker.run_cell("probes", PROBES)
+    return worker, Session(worker, {})
+
+
+def test_warm_workers_share_nothing_between_submissions(warm_settings):
+    first, student = fresh(warm_settings)
+    student.leave("left-behind")
+    assert student.look("left-behind")
+    first.stop()
+    second, student = fresh(warm_settings)
+    try:
+        assert not student.look("left-behind"), "a later submission must not see an earlier one's files"
+        if second.sandboxed:
+            assert student.parent_memory() != "readable", "the zygote's memory must be out of reach"
+    finally:
+        second.stop()
+
+
+def test_killing_the_zygote_costs_only_a_restart(warm_settings):
+    worker, student = fresh(warm_settings)
+    try:
+        assert isinstance(student.kill_parent(), int)
+    finally:
+        worker.stop()
+    worker, student = fresh(warm_settings)
+    try:
+        assert student.look("nothing") is False
+    finally:
+        worker.stop()
+
+
+def test_cold_workers_still_work(settings):
+    settings = settings.__class__(config=settings.config)
+    settings.warm_workers = False
+    worker, student = fresh(settings)
+    try:
+        assert student.look("nothing") is False
+    finally:
+        worker.stop()

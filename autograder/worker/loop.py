@@ -8,6 +8,7 @@ elsewhere, so printing cannot break the protocol.
 
 import builtins
 import importlib
+import linecache
 import os
 import random
 import sys
@@ -114,8 +115,11 @@ class Worker:
     def op_exec(self, request):
         """Run one cell; its error, if any, is part of the answer, not a failure."""
         name, source = request["cell"], request["source"]
+        filename, text = f"<cell {name}>", _strip_magics(source)
+        # as IPython does: keep the cell's text where inspect.getsource finds it (torch.jit.script needs it)
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         try:
-            code = compile(_strip_magics(source), f"<cell {name}>", "exec")
+            code = compile(text, filename, "exec")
             exec(code, self.namespace)
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends are student errors too
             return describe_error(exc)
@@ -200,7 +204,9 @@ class Worker:
                 return
             if request.get("op") == "bye":
                 return
-            wire.send(self.write_fd, self.answer(request))
+            answer = self.answer(request)
+            answer["id"] = request.get("id")
+            wire.send(self.write_fd, answer)
 
 
 def main(read_fd, write_fd):
@@ -212,4 +218,14 @@ def main(read_fd, write_fd):
     threads = int(os.environ.get("KIT_THREADS", "1"))
     torch.set_num_threads(threads)
     sys.argv = ["notebook"]
+
+    def close_protocol():
+        # a process the student forks must not talk on the grader's pipes
+        for fd in (read_fd, write_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    os.register_at_fork(after_in_child=close_protocol)
     Worker(read_fd, write_fd).serve()
