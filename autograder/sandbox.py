@@ -46,10 +46,14 @@ def _python_roots():
     return sorted(str(r) for r in roots)
 
 
-def wrap(command, scratch, runtime, gpu=False):
-    """The bwrap argv that runs command (whose paths refer to RUNTIME_MOUNT and /tmp) confined."""
+def wrap(command, scratch, runtime, gpu=False, as_pid_1=False):
+    """The bwrap argv that runs command (whose paths refer to RUNTIME_MOUNT and /tmp) confined.
+
+    as_pid_1 makes the command the namespace's init, which no process inside may kill or stop.
+    """
     argv = [
         bubblewrap(),
+        *(["--as-pid-1"] if as_pid_1 else []),
         "--unshare-all",
         "--die-with-parent",
         "--new-session",

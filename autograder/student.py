@@ -144,7 +144,7 @@ def _launch(settings, threads, role, control=None):
         args = [str(to_child_r), str(to_parent_w), str(memory), "worker", "0"]
     command = [sys.executable, "-I", "-c", BOOT, runtime, *args]
     if bwrap:
-        command = sandbox.wrap(command, scratch, _runtime(), gpu)
+        command = sandbox.wrap(command, scratch, _runtime(), gpu, as_pid_1=role == "zygote")
     popen = subprocess.Popen(
         command,
         pass_fds=fds,
@@ -275,7 +275,11 @@ class Worker:
     def start(self):
         """Start a fresh (sandboxed) process and replay the cells that ran cleanly before."""
         if self.settings.warm_workers:
-            self.process = _zygote(self.settings, self.threads).spawn()
+            try:
+                self.process = _zygote(self.settings, self.threads).spawn()
+            except OSError:  # the zygote died (a student may kill it): start another once
+                _zygote(self.settings, self.threads).close()
+                self.process = _zygote(self.settings, self.threads).spawn()
         else:
             self.process = _launch(self.settings, self.threads, "worker")
         self.sandboxed = self.process.sandboxed

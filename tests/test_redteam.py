@@ -24,6 +24,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.bubblewrap() is None,
 ASSIGNMENT = course.get("03_softmax_regression")
 CHECKS = ASSIGNMENT.checks
 SECRETS = [CHECKS, ROOT / "reference" / "softmax_regression.py", ROOT / "build" / "gradebook.db", ROOT / "course_config.py"]
+CANARY = ROOT / "build" / "redteam-canary.txt"  # the gradebook changes with every release, so watch a file of our own
+WATCHED = [CHECKS, ROOT / "reference" / "softmax_regression.py", ROOT / "course_config.py", CANARY]
 
 # attack name -> (targeted exercise, the code of its solution cell)
 ATTACKS = {
@@ -34,10 +36,12 @@ ATTACKS = {
     "rewrite-checks-on-disk": (
         "image_to_tensor",
         "def image_to_tensor(image):\n"
-        f"    with open({str(CHECKS)!r}, 'w') as f:\n"
-        "        f.write('def test_nothing():\\n    pass\\n')\n"
-        "    with open('/tmp/../../etc/kit-pwned', 'w') as f:\n"
-        "        f.write('x')\n",
+        f"    for path in {[str(CHECKS), str(CANARY), '/etc/kit-pwned']!r}:\n"
+        "        try:\n"
+        "            with open(path, 'w') as f:\n"
+        "                f.write('def test_nothing():\\n    pass\\n')\n"
+        "        except OSError:\n"
+        "            pass\n",
     ),
     "nbgrader-input-transformer": (
         "get_fashion_mnist_labels",
@@ -165,15 +169,17 @@ def graded(tmp_root):
         text=True,
         timeout=1800,
     )
-    results = {p.stem: json.loads(p.read_text()) for p in (tmp_root / "out").glob("*.json")}
+    results = {p.stem: json.loads(p.read_text()) for p in (tmp_root / "out" / "results").glob("*.json")}
     return done, results
 
 
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory):
-    before = {path: digest(path) for path in SECRETS}
+    CANARY.parent.mkdir(exist_ok=True)
+    CANARY.write_text("untouched")
+    before = {path: digest(path) for path in WATCHED}
     done, results = graded(tmp_path_factory.mktemp("redteam"))
-    after = {path: digest(path) for path in SECRETS}
+    after = {path: digest(path) for path in WATCHED}
     return done, results, before, after
 
 
