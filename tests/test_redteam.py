@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from autograder import course, notebooks, sandbox
+from autograder.results import per_exercise
 from autograder.settings import ROOT
 from autograder.variants import Alternative, with_alternative
 
@@ -183,15 +184,6 @@ def outcome(tmp_path_factory):
     return done, results, before, after
 
 
-def exercise_scores(result):
-    scores = {}
-    for test in result["tests"]:
-        exercise = test["extra_data"]["exercise"]
-        got, top = scores.get(exercise, (0.0, 0.0))
-        scores[exercise] = (got + test["score"], top + test["max_score"])
-    return scores
-
-
 def test_the_grader_survives_every_attack(outcome):
     done, results, _, _ = outcome
     assert done.returncode == 0, done.stderr[-3000:]
@@ -209,8 +201,8 @@ def test_no_file_of_the_grader_changes(outcome):
 def test_attack_earns_nothing_and_costs_the_others_nothing(outcome, attack):
     _, results, _, _ = outcome
     target, _ = ATTACKS[attack]
-    scores = exercise_scores(results[attack])
-    reference = exercise_scores(results["reference"])
+    scores = per_exercise(results[attack])
+    reference = per_exercise(results["reference"])
     assert scores[target][0] == 0, f"{attack} earned points for {target}"
     others = {e: s for e, s in scores.items() if e != target}
     assert others == {e: s for e, s in reference.items() if e != target}, f"{attack} changed other exercises"
