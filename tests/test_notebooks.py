@@ -1,5 +1,7 @@
 """Source notebooks cannot drift from reference/, and release/ is exactly what nbgrader makes of source/."""
 
+import copy
+
 import nbformat
 import pytest
 
@@ -30,7 +32,7 @@ def test_sync_detects_and_repairs_drift(tmp_path):
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory, config):
     folder = tmp_path_factory.mktemp("release")
-    config = config.copy()
+    config = copy.deepcopy(config)  # a shallow copy would leak this db_url into the session's shared config
     config.CourseDirectory.db_url = f"sqlite:///{folder / 'gradebook.db'}"
     notebooks.release(IDS, release_dir=folder / "release", config=config)
     return folder / "release"
