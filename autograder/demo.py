@@ -1,4 +1,7 @@
-"""The demo: release every assignment, build a small sample class, grade it, print the table."""
+"""The demo: release every assignment, build a small sample class of each, grade it, print the tables.
+
+Each class: the reference submission, the blank release, three real bugs and one correct alternative.
+"""
 
 import time
 from pathlib import Path
@@ -16,7 +19,7 @@ def run(out, jobs=None):
     for assignment in course.assignments():
         folder = Path(out) / assignment.id
         paths = []
-        for name, notebook in variants.sample_class(assignment).items():
+        for name, notebook in variants.sample_class(assignment, bugs=3, alternatives=1).items():
             path = folder / f"{name}.ipynb"
             notebooks.write(notebook, path)
             paths.append(path)

@@ -1,10 +1,13 @@
 """The checks prove themselves: reference full marks, blank zero, every bug caught, every alternative accepted."""
 
+import copy
 import re
 
+import nbformat
 import pytest
 
-from autograder import course
+from autograder import course, notebooks
+from autograder.grade import grade_bytes
 
 from conftest import graded_class
 
@@ -76,3 +79,26 @@ def test_feedback_reveals_no_check_source_or_values(assignment_id):
             assert not re.search(r"\d\.\d{4,}", text), (name, text)
             leaked = [line for line in source_lines if line in text]
             assert not leaked, (name, leaked)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_reference_gets_full_marks_under_other_secrets_and_grades_deterministically(assignment_id, config):
+    """Other course secrets draw other inputs; the same secret and submission give the same record."""
+    assignment = course.get(assignment_id)
+    data = nbformat.writes(notebooks.solve(assignment)).encode()
+    for secret in ("spring-term", "autumn-term"):
+        other = copy.deepcopy(config)
+        other.Grading.secret = secret
+        first, _ = grade_bytes(data, assignment, "cpu", config=other)
+        assert first["score"] == first["max_score"], (secret, failed(first))
+    again, _ = grade_bytes(data, assignment, "cpu", config=other)
+    assert without_timings(again) == without_timings(first)
+
+
+def without_timings(result):
+    """A results.json minus wall-clock figures, which no two runs share."""
+    result = {k: v for k, v in result.items() if k != "execution_time"}
+    result["tests"] = [
+        dict(t, extra_data={k: v for k, v in t.get("extra_data", {}).items() if k != "seconds"}) for t in result["tests"]
+    ]
+    return result

@@ -55,12 +55,12 @@ def with_alternative(assignment, alternative):
     return notebook
 
 
-def sample_class(assignment):
-    """{name: notebook} for the reference, the blank release, every bug and every alternative."""
+def sample_class(assignment, bugs=None, alternatives=None):
+    """{name: notebook}: the reference, the blank release, the first `bugs` bugs and `alternatives` alternatives (all by default)."""
     catalogue = assignment.variants()
     samples = {"reference": notebooks.solve(assignment), "blank": notebooks.read(assignment.release)}
-    for name, bug in catalogue.BUGS.items():
+    for name, bug in list(catalogue.BUGS.items())[:bugs]:
         samples[f"bug-{name}"] = with_bug(assignment, bug)
-    for name, alternative in catalogue.ALTERNATIVES.items():
+    for name, alternative in list(catalogue.ALTERNATIVES.items())[:alternatives]:
         samples[f"alt-{name}"] = with_alternative(assignment, alternative)
     return samples
