@@ -37,18 +37,21 @@ c.Grading.max_message_mb = 256
 # Accuracy thresholds, calibrated on the reference over several seeds
 # (the reference graded under several COURSE_KIT_SECRET values), with a margin below its minimum.
 c.Grading.thresholds = {
-    # 10: fine-tuning loss after / before, 5 epochs on the fixture; reference figures in the comment
-    "10_computer_vision.fine_tuning_loss_ratio": 0.8,
+    # 10: training loss after / before 6 full-batch epochs on the ImageFolder fixture; reference max 0.020 over 80 seeds
+    "10_computer_vision.fine_tuning_loss_ratio": 0.25,
     # 02: largest |w - true_w|, |b - true_b| after 3 epochs from scratch (the contract's 1e-2); see the check
     "02_linear_regression.weight_error": 0.01,
     "03_softmax_regression.digits_accuracy": 0.80,
+    # 06: the notes' sigmoid LeNet, train_ch5 with Adam lr 0.003, 6 epochs of batch 16 (about 2 CPU seconds);
+    # reference over 20 seeds: min 0.816, mean 0.89 (a LeNet that does not learn stays near 0.10)
+    "06_convolution_basics.lenet_digits_accuracy": 0.60,
     # 04: MLP from scratch (10 epochs, lr 0.1) and dropout_net() (12 epochs, SGD lr 0.1); reference minima in the comment
     "04_mlp_regularization.mlp_digits_accuracy": 0.80,
     "04_mlp_regularization.dropout_digits_accuracy": 0.70,
-    # 08: softmax regression, 3 epochs, batch 32; reference minimum over 50 seeds in the comment
-    "08_optimization.sgd_momentum_accuracy": 0.75,
-    "08_optimization.adagrad_accuracy": 0.75,
-    "08_optimization.rmsprop_accuracy": 0.75,
-    "08_optimization.adadelta_accuracy": 0.70,
-    "08_optimization.adam_accuracy": 0.75,
+    # 08: softmax regression on the digits, 3 epochs of batch 32; reference minimum over 50 seeds in comments
+    "08_optimization.sgd_momentum_accuracy": 0.80,  # 0.913
+    "08_optimization.adagrad_accuracy": 0.75,  # 0.842
+    "08_optimization.rmsprop_accuracy": 0.75,  # 0.831
+    "08_optimization.adadelta_accuracy": 0.65,  # 0.767
+    "08_optimization.adam_accuracy": 0.80,  # 0.900
 }
