@@ -45,9 +45,10 @@ c.Grading.thresholds = {
     # 06: the notes' sigmoid LeNet, train_ch5 with Adam lr 0.003, 6 epochs of batch 16 (about 2 CPU seconds);
     # reference over 20 seeds: min 0.816, mean 0.89 (a LeNet that does not learn stays near 0.10)
     "06_convolution_basics.lenet_digits_accuracy": 0.60,
-    # 04: MLP from scratch (10 epochs, lr 0.1) and dropout_net() (12 epochs, SGD lr 0.1); reference minima in the comment
+    # 04: MLP from scratch, 10 epochs, sgd lr 0.1 (reference over 392 seeds: min 0.884, mean 0.934) and dropout_net(),
+    # 12 epochs, SGD lr 0.02 momentum 0.9, judged in eval mode (over 500 seeds: min 0.909, mean 0.958)
     "04_mlp_regularization.mlp_digits_accuracy": 0.80,
-    "04_mlp_regularization.dropout_digits_accuracy": 0.70,
+    "04_mlp_regularization.dropout_digits_accuracy": 0.85,
     # 08: softmax regression on the digits, 3 epochs of batch 32; reference minimum over 50 seeds in comments
     "08_optimization.sgd_momentum_accuracy": 0.80,  # 0.913
     "08_optimization.adagrad_accuracy": 0.75,  # 0.842

@@ -1,0 +1,536 @@
+"""Hidden checks for 06_convolution_basics.
+
+Every input (sizes included) is drawn from `rng`; expected values come from
+torch.nn.functional (conv2d, max_pool2d, avg_pool2d) or the reference module,
+computed here. Networks get the same seeded weights on both sides (autograder.nets).
+"""
+
+import ast
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder import data, expect, nets
+from autograder.student import is_instance
+from autograder.worker import harness
+from reference import convolution_basics as ref
+
+points, exercise = pytest.mark.points, pytest.mark.exercise
+CONVOLUTIONS = {"conv2d", "Conv2d", "conv1d", "conv_transpose2d", "correlate", "correlate2d", "convolve", "convolve2d"}
+POOLINGS = {
+    "max_pool2d",
+    "avg_pool2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "adaptive_max_pool2d",
+    "adaptive_avg_pool2d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveAvgPool2d",
+    "max_pool1d",
+    "avg_pool1d",
+    "lp_pool2d",
+    "fractional_max_pool2d",
+}
+TOL = {"rtol": 1e-4, "atol": 1e-5}
+
+
+@pytest.fixture(autouse=True)
+def one_grader_thread():
+    """The grader's own small forward passes run on one thread: faster, above all on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def randint(rng, low, high):
+    """An int in [low, high]."""
+    return int(torch.randint(low, high + 1, (1,), generator=rng))
+
+
+def correlate(X, K):
+    """The oracle: PyTorch's cross-correlation of a 2-D X and K."""
+    return F.conv2d(X[None, None], K[None, None])[0, 0]
+
+
+def image_and_kernel(rng):
+    """A non-square X (h != w) and a non-square K (kh != kw)."""
+    h, w = randint(rng, 5, 8), randint(rng, 9, 13)
+    kh = randint(rng, 1, 3)
+    kw = kh + randint(rng, 1, 2)
+    if randint(rng, 0, 1):
+        kh, kw = kw, kh
+    return torch.randn(h, w, generator=rng), torch.randn(kh, kw, generator=rng)
+
+
+def check_corr2d_result(got, X, K, what):
+    want_shape = (X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1)
+    got = expect.tensor(got, what)
+    if tuple(got.shape) != want_shape:
+        raise AssertionError(f"{what} has shape {tuple(got.shape)}: the output should be (h - kh + 1, w - kw + 1)")
+    if nets.is_close(got, correlate(X, torch.flip(K, (0, 1)))) and not nets.is_close(got, correlate(X, K)):
+        raise AssertionError(f"{what} flips the kernel: cross-correlation slides K as it is, without flipping it")
+    expect.close(got, correlate(X, K), f"{what} is wrong: Y[i, j] is the sum of X[i:i + kh, j:j + kw] * K", **TOL)
+
+
+def called_names(source):
+    """Names and attributes the cell calls."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+            elif isinstance(node.func, ast.Attribute):
+                names.add(node.func.attr)
+    return names
+
+
+# --- corr2d ----------------------------------------------------------------------------
+
+
+@exercise("corr2d")
+@points(2)
+def test_corr2d_values(student, rng):
+    """corr2d on non-square inputs and kernels matches PyTorch's cross-correlation."""
+    for _ in range(2):
+        X, K = image_and_kernel(rng)
+        check_corr2d_result(student.corr2d(X, K), X, K, "corr2d(X, K)")
+
+
+@exercise("corr2d")
+@points(1)
+def test_corr2d_gradient(student, rng):
+    """Gradients flow through corr2d to both X and K."""
+    X, K = image_and_kernel(rng)
+    v = torch.randn(X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1, generator=rng)
+    mine_X, mine_K = X.clone().requires_grad_(), K.clone().requires_grad_()
+    correlate(mine_X, mine_K).backward(v)
+    expect.gradients(
+        student,
+        student.corr2d,
+        [X.clone().requires_grad_(), K.clone().requires_grad_()],
+        v,
+        [mine_X.grad, mine_K.grad],
+        "corr2d",
+        **TOL,
+    )
+
+
+@exercise("corr2d")
+@points(1)
+def test_corr2d_from_scratch(student, rng):
+    """corr2d works and is written with loops or tensor slices, not a library convolution."""
+    X, K = image_and_kernel(rng)
+    check_corr2d_result(student.corr2d(X, K), X, K, "corr2d(X, K)")
+    expect.from_scratch(student.source("corr2d"), CONVOLUTIONS, "corr2d")
+
+
+# --- Conv2D ----------------------------------------------------------------------------
+
+
+def conv2d_layer(student, rng):
+    X, K = image_and_kernel(rng)
+    b = torch.randn(1, generator=rng)
+    layer = student.Conv2D(tuple(K.shape))
+    assert is_instance(layer, "torch.nn.modules.module.Module"), "Conv2D should subclass nn.Module"
+    entries = dict(nets.entries(student.harness.state_shapes(layer), "Conv2D"))
+    assert set(entries) == {"weight", "bias"}, "Conv2D should register exactly two parameters: weight and bias"
+    assert entries["weight"] == tuple(K.shape), "Conv2D's weight should have the shape kernel_size"
+    assert len(entries["bias"]) <= 1 and (not entries["bias"] or entries["bias"][0] == 1), "Conv2D's bias is one number"
+    layer.load_state_dict({"weight": K, "bias": b.reshape(entries["bias"])})
+    return layer, X, K, b
+
+
+@exercise("Conv2D")
+@points(2)
+def test_conv2d_layer_values(student, rng):
+    """Conv2D registers weight and bias and computes corr2d(X, weight) + bias."""
+    layer, X, K, b = conv2d_layer(student, rng)
+    got = expect.tensor(nets.call(student, "forward", layer, X, label="Conv2D(kernel_size)(X)"), "Conv2D(kernel_size)(X)")
+    expect.close(
+        got,
+        correlate(X, K) + b,
+        "Conv2D's output is wrong: corr2d(X, self.weight) + self.bias (if a corr2d check fails too, fix corr2d first)",
+        **TOL,
+    )
+
+
+@exercise("Conv2D")
+@points(1)
+def test_conv2d_layer_gradients(student, rng):
+    """Backpropagation reaches Conv2D's weight and bias."""
+    layer, X, K, b = conv2d_layer(student, rng)
+    v = torch.randn(X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1, generator=rng)
+    mine_K, mine_b = K.clone().requires_grad_(), b.clone().requires_grad_()
+    (correlate(X, mine_K) + mine_b).backward(v)
+    nets.call(student, "vjp", layer, [X], v, label="backpropagating through Conv2D")
+    grads = student.harness.param_grads(layer)
+    assert type(grads) is dict and grads.get("weight") is not None, "no gradient reached Conv2D's weight"
+    expect.close(
+        grads["weight"],
+        mine_K.grad,
+        "the gradient of Conv2D's weight is wrong (if a corr2d check fails too, fix corr2d first)",
+        **TOL,
+    )
+    bias = grads.get("bias")
+    assert type(bias) is torch.Tensor and bias.numel() == 1, "no gradient reached Conv2D's bias"
+    expect.close(bias.reshape(1), mine_b.grad, "the gradient of Conv2D's bias is wrong", **TOL)
+
+
+# --- conv_output_shape -----------------------------------------------------------------
+
+
+def output_shape(student, args, what):
+    got = student.conv_output_shape(*args)
+    if type(got) not in (tuple, list) or len(got) != 2 or not all(type(n) is int for n in got):
+        raise AssertionError(f"{what} should return a pair (h, w) of Python ints (use // for floor division)")
+    return tuple(got)
+
+
+def shape_cases(rng, pairs):
+    cases = []
+    while len(cases) < 24:
+        n = (randint(rng, 5, 60), randint(rng, 5, 60))
+        k = (randint(rng, 1, 11), randint(rng, 1, 11))
+        p = (randint(rng, 0, 3), randint(rng, 0, 3))
+        s = (randint(rng, 1, 4), randint(rng, 1, 4))
+        if any(n[i] - k[i] + 2 * p[i] < 0 for i in range(2)):
+            continue
+        if not pairs:
+            cases.append((n[0], k[0], p[0], s[0]))
+            continue
+        mixed = [v if randint(rng, 0, 2) else v[0] for v in (n, k, p, s)]
+        cases.append(tuple(mixed))
+    return cases
+
+
+@exercise("conv_output_shape")
+@points(2)
+def test_conv_output_shape_ints(student, rng):
+    """Output sizes for many random (size, kernel, padding, stride), all ints."""
+    for args in shape_cases(rng, pairs=False):
+        kwargs_form = randint(rng, 0, 1)
+        if kwargs_form:
+            got = student.conv_output_shape(args[0], args[1], padding=args[2], stride=args[3])
+            if type(got) not in (tuple, list) or len(got) != 2 or not all(type(n) is int for n in got):
+                raise AssertionError("conv_output_shape should return a pair (h, w) of Python ints (use // to floor)")
+            got = tuple(got)
+        else:
+            got = output_shape(student, args, "conv_output_shape(n, k, p, s)")
+        if got != ref.conv_output_shape(*args):
+            raise AssertionError(
+                "conv_output_shape is wrong for some (size, kernel, padding, stride): per dimension it is "
+                "floor((n - k + 2p) / s) + 1 (padding on both sides, floor when the stride does not divide)"
+            )
+    for args in [(randint(rng, 8, 40), randint(rng, 1, 5))]:
+        if output_shape(student, args, "conv_output_shape(n, k)") != ref.conv_output_shape(*args):
+            raise AssertionError("conv_output_shape's defaults should be padding=0 and stride=1")
+
+
+@exercise("conv_output_shape")
+@points(2)
+def test_conv_output_shape_pairs(student, rng):
+    """Pairs (height, width) for any argument, non-square everywhere, mixed with ints."""
+    for args in shape_cases(rng, pairs=True):
+        if output_shape(student, args, "conv_output_shape with pairs") != ref.conv_output_shape(*args):
+            raise AssertionError(
+                "conv_output_shape is wrong when some arguments are (height, width) pairs: treat the two dimensions "
+                "separately (an int means the same value for both)"
+            )
+
+
+# --- multiple channels -----------------------------------------------------------------
+
+
+def channels_input(rng, c_i):
+    h, w = randint(rng, 5, 8), randint(rng, 9, 12)
+    return torch.randn(c_i, h, w, generator=rng)
+
+
+@exercise("corr2d_multi_in")
+@points(2)
+def test_corr2d_multi_in(student, rng):
+    """Cross-correlation summed over input channels matches conv2d with one output channel."""
+    c_i = randint(rng, 2, 4)
+    X = channels_input(rng, c_i)
+    K = torch.randn(c_i, randint(rng, 1, 2), randint(rng, 3, 4), generator=rng)
+    expected = F.conv2d(X[None], K[None])[0, 0]
+    got = expect.tensor(student.corr2d_multi_in(X, K), "corr2d_multi_in(X, K)")
+    if tuple(got.shape) != tuple(expected.shape):
+        raise AssertionError("corr2d_multi_in should return one 2-D map: the per-channel results summed, not stacked")
+    expect.close(
+        got,
+        expected,
+        "corr2d_multi_in is wrong: correlate each channel with its own kernel, then sum (fix any failing corr2d check first)",
+        **TOL,
+    )
+    expect.from_scratch(student.source("corr2d_multi_in"), CONVOLUTIONS, "corr2d_multi_in")
+
+
+@exercise("corr2d_multi_in_out")
+@points(2)
+def test_corr2d_multi_in_out(student, rng):
+    """One output channel per kernel, stacked: matches conv2d."""
+    c_i = randint(rng, 2, 3)
+    c_o = c_i + randint(rng, 1, 2)
+    X = channels_input(rng, c_i)
+    K = torch.randn(c_o, c_i, randint(rng, 2, 3), randint(rng, 1, 2), generator=rng)
+    expected = F.conv2d(X[None], K)[0]
+    got = expect.tensor(student.corr2d_multi_in_out(X, K), "corr2d_multi_in_out(X, K)")
+    if tuple(got.shape) != tuple(expected.shape):
+        raise AssertionError("corr2d_multi_in_out should return (c_o, h', w'): stack the outputs along a new first axis")
+    expect.close(
+        got,
+        expected,
+        "corr2d_multi_in_out is wrong: output channel i uses kernel K[i] over all input channels (fix any failing "
+        "corr2d_multi_in check first)",
+        **TOL,
+    )
+    expect.from_scratch(student.source("corr2d_multi_in_out"), CONVOLUTIONS, "corr2d_multi_in_out")
+
+
+@exercise("corr2d_multi_in_out_1x1")
+@points(2)
+def test_1x1_equals_general(student, rng):
+    """The 1 x 1 version equals conv2d and the general corr2d_multi_in_out."""
+    c_i = randint(rng, 2, 4)
+    c_o = c_i + randint(rng, 1, 2)
+    X = channels_input(rng, c_i)
+    K = torch.randn(c_o, c_i, 1, 1, generator=rng)
+    expected = F.conv2d(X[None], K)[0]
+    got = expect.tensor(student.corr2d_multi_in_out_1x1(X, K), "corr2d_multi_in_out_1x1(X, K)", expected.shape)
+    expect.close(
+        got,
+        expected,
+        "corr2d_multi_in_out_1x1 differs from the general version: reshape X to (c_i, h * w) and K to (c_o, c_i), "
+        "then multiply K by X",
+        **TOL,
+    )
+
+
+@exercise("corr2d_multi_in_out_1x1")
+@points(1)
+def test_1x1_is_a_matrix_product(student, rng):
+    """The 1 x 1 version works and is one matrix product: no loops, no corr2d, no library convolution."""
+    c_i = randint(rng, 2, 3)
+    X, K = channels_input(rng, c_i), torch.randn(c_i + 1, c_i, 1, 1, generator=rng)
+    expect.close(student.corr2d_multi_in_out_1x1(X, K), F.conv2d(X[None], K)[0], "corr2d_multi_in_out_1x1 is wrong", **TOL)
+    source = student.source("corr2d_multi_in_out_1x1")
+    used = called_names(source) & ({"corr2d", "corr2d_multi_in", "corr2d_multi_in_out"} | CONVOLUTIONS)
+    assert not used, f"corr2d_multi_in_out_1x1 should be a matrix product, not a call of {sorted(used)[0]}"
+    loops = (ast.For, ast.While, ast.ListComp, ast.GeneratorExp)
+    assert not any(isinstance(n, loops) for n in ast.walk(ast.parse(source))), (
+        "corr2d_multi_in_out_1x1 should need no loop: one matrix product handles every pixel and channel"
+    )
+
+
+# --- pool2d ----------------------------------------------------------------------------
+
+
+def pooling_input(rng):
+    X = torch.randn(randint(rng, 5, 8), randint(rng, 9, 12), generator=rng)
+    p_h = randint(rng, 1, 3)
+    p_w = p_h + randint(rng, 1, 2)
+    if randint(rng, 0, 1):
+        p_h, p_w = p_w, p_h
+    return X, (p_h, p_w)
+
+
+def check_pooling(got, X, size, mode, what):
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    expected = pool(X[None, None], size, stride=1)[0, 0]
+    got = expect.tensor(got, what)
+    if tuple(got.shape) != tuple(expected.shape):
+        raise AssertionError(f"{what} has shape {tuple(got.shape)}: stride 1 gives (h - p_h + 1, w - p_w + 1)")
+    other = (F.avg_pool2d if mode == "max" else F.max_pool2d)(X[None, None], size, stride=1)[0, 0]
+    if nets.is_close(got, other):
+        raise AssertionError(f"{what} computed the other kind of pooling: does pool2d look at `mode`?")
+    expect.close(got, expected, f"{what} is wrong: each entry is the {mode} of one p_h x p_w window", **TOL)
+
+
+@exercise("pool2d")
+@points(2)
+def test_pool2d_max(student, rng):
+    """Max pooling (the default mode) over non-square windows."""
+    X, size = pooling_input(rng)
+    check_pooling(student.pool2d(X, size), X, size, "max", "pool2d(X, pool_size)")
+    X, size = pooling_input(rng)
+    check_pooling(student.pool2d(X, size, "max"), X, size, "max", "pool2d(X, pool_size, 'max')")
+
+
+@exercise("pool2d")
+@points(2)
+def test_pool2d_avg(student, rng):
+    """Average pooling when mode='avg'."""
+    for _ in range(2):
+        X, size = pooling_input(rng)
+        check_pooling(student.pool2d(X, size, mode="avg"), X, size, "avg", "pool2d(X, pool_size, mode='avg')")
+
+
+@exercise("pool2d")
+@points(1)
+def test_pool2d_from_scratch(student, rng):
+    """pool2d works in both modes and uses no library pooling."""
+    X, size = pooling_input(rng)
+    check_pooling(student.pool2d(X, size, "avg"), X, size, "avg", "pool2d(X, pool_size, 'avg')")
+    check_pooling(student.pool2d(X, size, "max"), X, size, "max", "pool2d(X, pool_size, 'max')")
+    expect.from_scratch(student.source("pool2d"), POOLINGS | CONVOLUTIONS, "pool2d")
+
+
+# --- LeNet -----------------------------------------------------------------------------
+
+
+def lenet_trace(size):
+    """The reference LeNet's per-block output shapes at this size, by running it on the meta device."""
+    with torch.device("meta"):
+        net = ref.LeNet()
+        X = torch.zeros(1, 1, size, size)
+    shapes = []
+    for i, layer in enumerate(net.conv):
+        X = layer(X)
+        if i in (1, 2, 4, 5):
+            shapes.append(tuple(X.shape[1:]))
+    shapes.append((X[0].numel(),))
+    shapes += [(layer.out_features,) for layer in net.fc if isinstance(layer, torch.nn.Linear)]
+    return shapes
+
+
+FORMULA_FIRST = " (if a conv_output_shape check fails too, fix conv_output_shape first)"
+LAYERS = ["conv", "pool", "conv", "pool", "dense", "dense", "dense"]
+LENET_BLOCKS = [
+    "first convolution",
+    "first pooling",
+    "second convolution",
+    "second pooling",
+    "flattened",
+    "first dense layer",
+    "second dense layer",
+    "output layer",
+]
+
+
+@exercise("LeNet")
+@points(1)
+def test_lenet_structure(student, rng):
+    """LeNet is an nn.Module with conv and fc blocks and the notes' 44,426 parameters."""
+    net = student.LeNet()
+    assert is_instance(net, "torch.nn.modules.module.Module"), "LeNet should subclass nn.Module"
+    for name in ("conv", "fc"):
+        assert is_instance(getattr(net, name), "torch.nn.modules.module.Module"), f"LeNet should have a module `{name}`"
+    count = student.harness.count_parameters(net)
+    assert count == 44426, f"your LeNet has {count} parameters; the notes' LeNet has 44,426: compare the layers"
+
+
+@exercise("LeNet")
+@points(1)
+def test_lenet_block_shapes(student, rng):
+    """Each convolution, pooling and dense layer of LeNet outputs the notes' shape."""
+    net = nets.build(student, student.LeNet, (), "LeNet")
+    shape = (randint(rng, 2, 4), 1, 28, 28)
+    with torch.device("meta"):
+        mine = ref.LeNet()
+    want = harness.layer_shapes(mine, shape)
+    got = nets.call(student, "layer_shapes", net, shape, label="running your LeNet")
+    assert type(got) is list and len(got) == len(want), (
+        f"LeNet should have {len(want)} convolution, pooling and dense layers, as in the notes"
+    )
+    for i, (got_shape, want_shape) in enumerate(zip(got, want)):
+        assert nets.as_shape(got_shape) == want_shape, f"layer {i} ({LAYERS[i]}) of your LeNet outputs the wrong shape"
+
+
+@exercise("LeNet")
+@points(2)
+def test_lenet_values(student, rng):
+    """With the same weights, LeNet gives the reference's scores (eval mode)."""
+    seed = randint(rng, 0, 2**31)
+    net, mine = student.LeNet(), ref.LeNet()
+    nets.same_weights(student, net, mine, seed, "LeNet")
+    X = torch.rand(randint(rng, 2, 5), 1, 28, 28, generator=rng)
+    nets.compare_outputs(
+        student, net, mine, X, "LeNet", "use Sigmoid activations, max pooling with stride 2, and flatten each example"
+    )
+
+
+@exercise("lenet_shapes")
+@points(2)
+def test_lenet_shapes(student, rng):
+    """lenet_shapes(size) at sizes other than 28 equals the real network's shapes."""
+    sizes = set()
+    while len(sizes) < 3:
+        size = randint(rng, 16, 64)
+        if size != 28:
+            sizes.add(size)
+    for size in sorted(sizes):
+        nets.shapes(student.lenet_shapes(size), lenet_trace(size), "lenet_shapes(size)", LENET_BLOCKS, FORMULA_FIRST)
+
+
+@exercise("lenet_shapes")
+@points(1)
+def test_lenet_shapes_from_formula(student, rng):
+    """lenet_shapes works and uses conv_output_shape alone."""
+    size = randint(rng, 29, 64)
+    nets.shapes(student.lenet_shapes(size), lenet_trace(size), "lenet_shapes(size)", LENET_BLOCKS, FORMULA_FIRST)
+    nets.formula_only(student.source("lenet_shapes"), "lenet_shapes")
+
+
+# --- train_ch5 -------------------------------------------------------------------------
+
+
+def small_cnn(nn):
+    return nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3 * 3 * 3, 4))
+
+
+def labelled_batches(rng, sizes, q=4):
+    return [(torch.randn(n, 1, 8, 8, generator=rng), torch.randint(0, q, (n,), generator=rng)) for n in sizes]
+
+
+@exercise("train_ch5")
+@points(3)
+def test_train_ch5_steps(student, rng):
+    """Two epochs with SGD: the weights match the reference loop step for step."""
+    remote, local = small_cnn(student.lib("torch.nn")), small_cnn(torch.nn)
+    nets.same_weights(student, remote, local, randint(rng, 0, 2**31), "the test network")
+    train, test = labelled_batches(rng, (6, 6, 4)), labelled_batches(rng, (5,))
+    lr = 0.1 + 0.2 * float(torch.rand(1, generator=rng))
+    optimizer = student.lib("torch.optim").SGD(remote.parameters(), lr=lr)
+    student.train_ch5(remote, train, test, 6, optimizer, torch.device("cpu"), 2)
+    ref.train_ch5(local, train, test, 6, torch.optim.SGD(local.parameters(), lr=lr), torch.device("cpu"), 2)
+    got = remote.state_dict()
+    assert type(got) is dict, "the grader could not read the trained network"
+    for name, value in local.state_dict().items():
+        expect.close(
+            got.get(name),
+            value,
+            "after train_ch5 the weights differ from the expected updates: per batch use the mean cross-entropy "
+            "(nn.CrossEntropyLoss()), optimizer.zero_grad(), backward(), optimizer.step()",
+            **TOL,
+        )
+    assert remote.training is True, "the network should be in training mode when train_ch5 returns"
+
+
+@exercise("train_ch5")
+@points(2)
+@pytest.mark.timeout(150)
+def test_lenet_learns_digits(student, rng, settings, assignment):
+    """Your LeNet and train_ch5 (Adam) learn real handwritten digits."""
+    seed = randint(rng, 0, 2**31)
+    train_X, train_y, test_X, test_y = data.digits_split(seed)
+    net = student.LeNet()
+    optimizer = student.lib("torch.optim").Adam(net.parameters(), lr=0.003)
+    train = student.put(harness.batches(train_X, train_y, 16))
+    test = student.put(harness.batches(test_X[:64], test_y[:64], 64))
+    worker_torch = student.lib("torch")
+    threads = worker_torch.get_num_threads()
+    worker_torch.set_num_threads(1)  # batches of 16 gain nothing from threads, and lose much on a busy machine
+    try:
+        student.train_ch5(net, train, test, 16, optimizer, torch.device("cpu"), 6)
+    finally:
+        worker_torch.set_num_threads(threads)
+    scores = nets.call(student, "forward", net, test_X, label="running your trained LeNet")
+    scores = expect.tensor(scores, "LeNet's scores", (len(test_X), 10))
+    accuracy = (scores.argmax(dim=1) == test_y).float().mean().item()
+    threshold = settings.threshold(assignment.id, "lenet_digits_accuracy")
+    assert accuracy >= threshold, (
+        f"after 6 epochs the test accuracy is {accuracy:.2f}, below the {threshold:.2f} this check needs"
+    )

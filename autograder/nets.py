@@ -1,0 +1,195 @@
+"""Grader-side helpers for judging networks (06_convolution_basics, 07_modern_cnns).
+
+A student's network and the reference network get the same seeded weights
+(``harness.fill_state`` runs on both sides with the same seed, so no state_dict
+crosses the protocol, however large the network), then their outputs are
+compared on the same random input. Parameters are paired by name when both
+networks use the notes' names, else in registration order; shapes must agree.
+Messages name the broken block and never show expected values.
+"""
+
+import ast
+
+import torch
+
+from autograder.expect import DYNAMIC, tensor
+from autograder.worker import harness
+
+# Names a shape function may not touch: it computes with conv_output_shape alone.
+NETWORK_NAMES = {
+    "torch",
+    "nn",
+    "F",
+    "LeNet",
+    "AlexNet",
+    "vgg",
+    "vgg_block",
+    "nin",
+    "nin_block",
+    "GlobalAvgPool2d",
+    "FlattenLayer",
+    "Inception",
+    "googlenet",
+    "Residual",
+    "resnet_block",
+    "resnet18",
+    "conv_block",
+    "DenseBlock",
+    "transition_block",
+    "densenet",
+    "BatchNorm",
+    "batch_norm",
+}
+
+
+def as_shape(value):
+    """A tuple of non-negative ints from a tuple or list of them; None for anything else."""
+    if type(value) not in (tuple, list) or not all(type(n) is int and n >= 0 for n in value):
+        return None
+    return tuple(value)
+
+
+def entries(value, what):
+    """Validate [(name, shape)] as sent back by the worker."""
+    ok = type(value) is list and all(
+        type(e) in (tuple, list) and len(e) == 2 and type(e[0]) is str and as_shape(e[1]) is not None for e in value
+    )
+    if not ok:
+        raise AssertionError(f"the grader could not read the parameters of your {what}")
+    return [(name, as_shape(shape)) for name, shape in value]
+
+
+def weight_names(student_entries, reference_entries, what):
+    """{student entry name: reference entry name}: by name when the names agree, else in registration order."""
+    student, reference = dict(student_entries), dict(reference_entries)
+    if student.keys() == reference.keys():
+        for name, shape in student_entries:
+            if shape != reference[name]:
+                raise AssertionError(
+                    f"'{name}' in your {what} has shape {shape}, unlike the notes' layer of that name: "
+                    "check the channel counts and kernel sizes"
+                )
+        return {name: name for name in student}
+    if len(student_entries) != len(reference_entries):
+        raise AssertionError(
+            f"your {what} has {len(student_entries)} parameter and buffer tensors, not as many as the notes' network: "
+            "is a layer missing or extra (a bias, a batch norm, a convolution)?"
+        )
+    pairs = {}
+    for (name, shape), (ref_name, ref_shape) in zip(student_entries, reference_entries):
+        if shape != ref_shape:
+            raise AssertionError(
+                f"'{name}' in your {what} has shape {shape}, unlike the notes' layer in that place: "
+                "check the layer order, channel counts and kernel sizes"
+            )
+        pairs[name] = ref_name
+    return pairs
+
+
+def call(student, helper, *args, label):
+    """Call a harness helper in the worker; errors name what the student's code was doing (label), not the helper."""
+    return student.call(getattr(student.harness, helper), args, label=label)
+
+
+def build(student, factory, args, what):
+    """factory(*args) built in the worker on the meta device."""
+    return call(student, "build_on_meta", factory, *args, label=f"building your {what}")
+
+
+def single_thread(student):
+    """One torch thread in the worker: these networks run on tiny batches, where threads cost more than they give."""
+    student.lib("torch").set_num_threads(1)
+
+
+def same_weights(student, remote, local, seed, what):
+    """Give the student's network (remote) and the reference network (local) the same seeded weights."""
+    single_thread(student)
+    found = entries(call(student, "state_shapes", remote, label=f"reading the parameters of your {what}"), what)
+    names = weight_names(found, harness.state_shapes(local), what)
+    call(student, "fill_state", remote, seed, names, label=f"loading weights into your {what}")
+    harness.fill_state(local, seed, {name: name for name, _ in harness.state_shapes(local)})
+
+
+def is_close(actual, expected):
+    """Float32 agreement relative to the output's scale."""
+    if type(actual) is not torch.Tensor or actual.shape != expected.shape:
+        return False
+    actual, expected = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    scale = expected.abs().max().item() if expected.numel() else 0.0
+    return bool(torch.allclose(actual, expected, rtol=1e-4, atol=1e-4 * scale + 1e-6))
+
+
+def compare_outputs(student, remote, local, X, what, hint, training=False):
+    """The student's network gives the reference's output on X; on failure, name the first child that differs."""
+    expected = harness.forward(local, X, training)
+    got = call(student, "forward", remote, X, training, label=f"running your {what}")
+    got = tensor(got, f"the output of your {what}", expected.shape)
+    if is_close(got, expected):
+        return
+    where = ""
+    try:  # localising is a courtesy (it needs a network that runs its children in turn); the failure stands anyway
+        mine = harness.child_outputs(local, X, training)
+        theirs = student.harness.child_outputs(remote, X, training)
+    except Exception:  # noqa: BLE001
+        mine, theirs = [], None
+    if type(theirs) is list and [n for n, _ in mine] == [e[0] if type(e) is tuple else None for e in theirs]:
+        for (name, expected_part), (_, got_part) in zip(mine, theirs):
+            if not is_close(got_part, expected_part):
+                where = f" The first block whose output differs is '{name}'."
+                break
+    mode = "training" if training else "eval"
+    raise AssertionError(
+        f"your {what} ({mode} mode) gives different outputs from the notes' network with the same weights: {hint}.{where}"
+    )
+
+
+def shapes(got, expected, what, labels=None, note=""):
+    """A shape function's answer: a list of shapes (tuples of ints), equal to expected, entry by entry."""
+    if type(got) not in (list, tuple) or any(as_shape(entry) is None for entry in got):
+        raise AssertionError(f"{what} should return a list of shapes, each a tuple of ints")
+    got = [as_shape(entry) for entry in got]
+    if len(got) != len(expected):
+        raise AssertionError(f"{what} should list {len(expected)} shapes, one per block, but it lists {len(got)}")
+    for i, (mine, theirs) in enumerate(zip(got, expected)):
+        if mine != tuple(theirs):
+            label = f" ({labels[i]})" if labels else ""
+            raise AssertionError(
+                f"{what}: entry {i}{label} is wrong at this input size; recompute every layer with "
+                f"floor((n - k + 2p) / s) + 1 and carry the channel counts{note}"
+            )
+
+
+def formula_only(source, what):
+    """A shape function's cell calls conv_output_shape and neither builds nor runs a network."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        raise AssertionError(f"{what}: the cell does not parse") from None
+    calls_formula = False
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise AssertionError(f"{what} should compute shapes with conv_output_shape alone: no imports in this cell")
+        if isinstance(node, ast.Name) and node.id in NETWORK_NAMES:
+            raise AssertionError(
+                f"{what} should compute shapes with conv_output_shape alone, without torch or the network ({node.id})"
+            )
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in DYNAMIC:
+                raise AssertionError(f"{what}: {node.func.id}() is not allowed in this cell")
+            calls_formula |= node.func.id == "conv_output_shape"
+    if not calls_formula:
+        raise AssertionError(f"{what} should call conv_output_shape for each layer that changes the height and width")
+
+
+def parameter_count(student, factory, args, what):
+    """The number of parameters of factory(*args) built in the worker on the meta device (no memory used)."""
+    net = build(student, factory, args, what)
+    count = call(student, "count_parameters", net, label=f"counting the parameters of your {what}")
+    if type(count) is not int:
+        raise AssertionError(f"the grader could not count the parameters of your {what}")
+    return count, net
+
+
+def child_shapes(student, remote, shape, what):
+    """[(name, shape)] of each child of the student's network (built on meta) for a zero input of `shape`."""
+    return entries(call(student, "child_shapes", remote, tuple(shape), label=f"running your {what} block by block"), what)
