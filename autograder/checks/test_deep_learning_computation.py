@@ -1,0 +1,648 @@
+"""Hidden checks for 05_deep_learning_computation.
+
+Modules are judged by what PyTorch sees of them (registered children, parameter
+names, state_dict keys) and by their outputs once the same weights are loaded
+into the student's module and the reference; files are written in the worker's
+private folder and read there with torch.load(weights_only=True).
+"""
+
+import math
+
+import pytest
+import torch
+
+from autograder import expect
+from autograder.student import StudentError, is_instance
+from reference import deep_learning_computation as ref
+
+points, exercise = pytest.mark.points, pytest.mark.exercise
+MODULE = "torch.nn.modules.module.Module"
+
+
+def randint(rng, low, high):
+    return int(torch.randint(low, high, (1,), generator=rng))
+
+
+def random_state(local, rng, scale=0.5):
+    """Random values for every entry of local's state_dict, loaded into local too."""
+    state = {
+        name: torch.randn(value.shape, generator=rng, dtype=value.dtype) * scale for name, value in local.state_dict().items()
+    }
+    local.load_state_dict(state)
+    return state
+
+
+def types(student, net):
+    """{name: class name} of the submodules of a remote module."""
+    return {name: kind.rsplit(".", 1)[-1] for name, kind in student.harness.module_types(net) if name}
+
+
+def load(net, state, what):
+    """Load state into a remote module by name; a mismatch gets a teaching message."""
+    try:
+        net.load_state_dict(state)
+    except StudentError as exc:
+        raise AssertionError(
+            f"the grader could not load weights into your {what} by name: its state_dict() keys or shapes differ "
+            "from the documented attributes"
+        ) from exc
+
+
+def new(student, cls, what, *args):
+    net = student.call(cls, args, label=f"{what}(...)")
+    assert is_instance(net, MODULE), f"{what} should be an nn.Module subclass"
+    return net
+
+
+def _three_layers(student, rng, d, h, q):
+    """Linear(d, h), ReLU, Linear(h, q): remote handles and a local Sequential with the same weights."""
+    nn = student.lib("torch.nn")
+    remote = [nn.Linear(d, h), nn.ReLU(), nn.Linear(h, q)]
+    local = torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.ReLU(), torch.nn.Linear(h, q))
+    state = random_state(local, rng)
+    remote[0].load_state_dict({k[2:]: v for k, v in state.items() if k.startswith("0.")})
+    remote[2].load_state_dict({k[2:]: v for k, v in state.items() if k.startswith("2.")})
+    return remote, local
+
+
+# --- MLP ------------------------------------------------------------------------------
+
+
+@exercise("MLP")
+@points(2)
+def test_mlp_attributes(student):
+    """hidden = Linear(784, 256), act = ReLU, output = Linear(256, 10), registered under those names."""
+    net = new(student, student.MLP, "MLP")
+    kinds = types(student, net)
+    assert kinds.get("hidden") == "Linear" and kinds.get("output") == "Linear", (
+        "MLP should have the attributes hidden and output, both nn.Linear"
+    )
+    assert kinds.get("act") == "ReLU", "MLP should have the attribute act = nn.ReLU()"
+    shapes = {name: tuple(value.shape) for name, value in net.state_dict().items()}
+    expected = {name: tuple(value.shape) for name, value in ref.MLP().state_dict().items()}
+    assert shapes == expected, "hidden should be nn.Linear(784, 256) and output nn.Linear(256, 10)"
+
+
+@exercise("MLP")
+@points(2)
+def test_mlp_outputs(student, rng):
+    """With the same weights, MLP gives the reference outputs."""
+    net = new(student, student.MLP, "MLP")
+    local = ref.MLP()
+    load(net, random_state(local, rng, 0.1), "MLP")
+    X = torch.randn(randint(rng, 5, 12), 784, generator=rng)
+    got = expect.tensor(net(X), "MLP()(X)", (len(X), 10))
+    expect.close(got, local(X).detach(), "MLP outputs are wrong: output(act(hidden(x)))", rtol=1e-4, atol=1e-5)
+
+
+# --- MySequential ---------------------------------------------------------------------------
+
+
+@exercise("MySequential")
+@points(2)
+def test_my_sequential_forward(student, rng):
+    """Modules run in the order they were given."""
+    d, h, q = randint(rng, 5, 9), randint(rng, 6, 10), randint(rng, 2, 5)
+    remote, local = _three_layers(student, rng, d, h, q)
+    net = new(student, student.MySequential, "MySequential", *remote)
+    X = torch.randn(randint(rng, 4, 8), d, generator=rng)
+    got = expect.tensor(net(X), "MySequential(...)(X)", (len(X), q))
+    expect.close(got, local(X).detach(), "MySequential should feed x through its modules in the order they were given")
+
+
+@exercise("MySequential")
+@points(2)
+def test_my_sequential_registers_children(student, rng):
+    """Children are registered as '0', '1', ...: parameters(), named_parameters() and state_dict() see them all."""
+    d, h, q = randint(rng, 5, 9), randint(rng, 6, 10), randint(rng, 2, 5)
+    remote, local = _three_layers(student, rng, d, h, q)
+    net = new(student, student.MySequential, "MySequential", *remote)
+    message = (
+        "the modules are not registered as children named '0', '1', ...: use self.add_module(str(idx), module); a "
+        "plain Python list hides their parameters from parameters(), state_dict() and optimizers"
+    )
+    assert student.harness.child_names(net) == ["0", "1", "2"], message
+    assert student.harness.parameter_names(net) == [name for name, _ in local.named_parameters()], message
+    state = net.state_dict()
+    assert list(state) == list(local.state_dict()), message
+    for name, value in local.state_dict().items():
+        expect.close(state[name], value, "state_dict() should hold the parameters of the given modules")
+
+
+@exercise("MySequential")
+@points(1)
+def test_my_sequential_ordered_dict(student, rng):
+    """An OrderedDict gives the children its names, in its order."""
+    d, h, q = randint(rng, 5, 9), randint(rng, 6, 10), randint(rng, 2, 5)
+    remote, local = _three_layers(student, rng, d, h, q)
+    names = ["hidden", "act", "output"]
+    pairs = student.call(student.harness.ordered_dict, [list(zip(names, remote))], as_handle=True, label="OrderedDict")
+    net = new(student, student.MySequential, "MySequential", pairs)
+    assert student.harness.child_names(net) == names, (
+        "MySequential(OrderedDict(...)) should register each module under its key, in order"
+    )
+    X = torch.randn(randint(rng, 4, 8), d, generator=rng)
+    expect.close(net(X), local(X).detach(), "MySequential(OrderedDict(...)) should run the modules in the dict's order")
+
+
+@exercise("MySequential")
+@points(1)
+def test_my_sequential_repeated_module(student, rng):
+    """The same module given twice runs twice (its parameters are listed once)."""
+    d = randint(rng, 4, 8)
+    nn = student.lib("torch.nn")
+    layer, local = nn.Linear(d, d), torch.nn.Linear(d, d)
+    layer.load_state_dict(random_state(local, rng))
+    net = new(student, student.MySequential, "MySequential", layer, nn.ReLU(), layer)
+    X = torch.randn(randint(rng, 3, 7), d, generator=rng)
+    expect.close(
+        net(X),
+        local(torch.relu(local(X))).detach(),
+        "a module passed twice should run twice: iterate over self._modules.values() (children() skips repeats)",
+    )
+    assert student.harness.parameter_names(net) == ["0.weight", "0.bias"], "a shared module's parameters appear once"
+
+
+# --- FlexibleMLP --------------------------------------------------------------------------
+
+
+def _flexible(student, rng):
+    sizes = [randint(rng, 5, 9), randint(rng, 6, 10), randint(rng, 4, 8), randint(rng, 2, 4)]
+    net = new(student, student.FlexibleMLP, "FlexibleMLP", sizes)
+    local = ref.FlexibleMLP(sizes)
+    return net, local, sizes
+
+
+@exercise("FlexibleMLP")
+@points(2)
+def test_flexible_mlp_containers(student, rng):
+    """linears is an nn.ModuleList of Linear layers, activations an nn.ModuleDict with relu, sigmoid and tanh."""
+    net, local, _ = _flexible(student, rng)
+    kinds = types(student, net)
+    assert kinds.get("linears") == "ModuleList", "linears should be an nn.ModuleList (a plain list is not registered)"
+    assert kinds.get("activations") == "ModuleDict", "activations should be an nn.ModuleDict (a plain dict is not registered)"
+    expected = {"activations.relu": "ReLU", "activations.sigmoid": "Sigmoid", "activations.tanh": "Tanh"}
+    assert {k: v for k, v in kinds.items() if k.startswith("activations.")} == expected, (
+        "activations should hold exactly 'relu': nn.ReLU(), 'sigmoid': nn.Sigmoid() and 'tanh': nn.Tanh()"
+    )
+    shapes = [(name, tuple(value.shape)) for name, value in net.state_dict().items()]
+    assert shapes == [(name, tuple(value.shape)) for name, value in local.state_dict().items()], (
+        "linears should hold nn.Linear(sizes[i], sizes[i + 1]) for each consecutive pair of sizes, in order"
+    )
+
+
+@exercise("FlexibleMLP")
+@points(2)
+def test_flexible_mlp_forward(student, rng):
+    """Each activation choice gives the reference output; no activation after the last layer."""
+    net, local, sizes = _flexible(student, rng)
+    load(net, random_state(local, rng), "FlexibleMLP")
+    X = torch.randn(randint(rng, 4, 8), sizes[0], generator=rng)
+    got = expect.tensor(net(X), "FlexibleMLP(sizes)(X)", (len(X), sizes[-1]))
+    message = "FlexibleMLP outputs are wrong: linear layers in order, activations[act] between them, none after the last"
+    expect.close(got, local(X).detach(), message)
+    for act in ("sigmoid", "tanh", "relu"):
+        expect.close(net(X, act=act), local(X, act=act).detach(), f"{message} (act={act!r})")
+
+
+# --- param_shapes and grads_by_name ----------------------------------------------------
+
+
+def _nested(student, rng, dtype=torch.float32):
+    """Sequential(Sequential(Linear, ReLU), Linear(bias=False)), remote and local, same weights."""
+    d, h, q = randint(rng, 4, 8), randint(rng, 5, 9), randint(rng, 2, 4)
+    nn = student.lib("torch.nn")
+    remote = nn.Sequential(nn.Sequential(nn.Linear(d, h), nn.ReLU()), nn.Linear(h, q, bias=False))
+    local = torch.nn.Sequential(torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.ReLU()), torch.nn.Linear(h, q, bias=False))
+    local = local.to(dtype)
+    remote = remote.to(dtype)
+    remote.load_state_dict(random_state(local, rng))
+    return remote, local, d
+
+
+@exercise("param_shapes")
+@points(2)
+def test_param_shapes(student, rng):
+    """Names and shapes of every parameter of a nested network, in order."""
+    remote, local, _ = _nested(student, rng)
+    got = student.param_shapes(remote)
+    assert type(got) is dict, f"param_shapes should return a dict, but it returned {expect.kind(got)}"
+    expected = [(name, tuple(p.shape)) for name, p in local.named_parameters()]
+    assert list(got) == [name for name, _ in expected], (
+        "the keys should be the names from net.named_parameters(), in order (e.g. '0.0.weight' for a nested layer)"
+    )
+    for name, shape in expected:
+        value = got[name]
+        assert type(value) in (tuple, list, torch.Size) and tuple(value) == shape, (
+            "each value should be the parameter's shape as a tuple"
+        )
+
+
+@exercise("grads_by_name")
+@points(2)
+def test_grads_by_name(student, rng):
+    """Gradients of net(X).sum() by name, not mixed with those of an earlier call."""
+    remote, local, d = _nested(student, rng, torch.float64)
+    for _ in range(2):
+        X = torch.randn(randint(rng, 3, 7), d, generator=rng, dtype=torch.float64)
+        got = student.grads_by_name(remote, X)
+        assert type(got) is dict, f"grads_by_name should return a dict, but it returned {expect.kind(got)}"
+        local.zero_grad()
+        local(X).sum().backward()
+        assert list(got) == [name for name, _ in local.named_parameters()], (
+            "the keys should be the names from net.named_parameters(), in order"
+        )
+        for name, p in local.named_parameters():
+            expect.close(
+                got[name],
+                p.grad,
+                "the gradients are wrong, or gradients from an earlier call were added in: zero them before backward()",
+                rtol=1e-7,
+                atol=1e-9,
+            )
+
+
+# --- init_by_name and init_weight_ ---------------------------------------------------------
+
+
+@exercise("init_by_name")
+@points(2)
+def test_init_by_name(student, rng):
+    """Weights from N(0, 0.01^2), biases 0, in place and without a graph."""
+    d, h, q = randint(rng, 280, 320), randint(rng, 180, 220), randint(rng, 90, 110)
+    nn = student.lib("torch.nn")
+    net = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, q))
+    before = student.harness.graph_state(net)
+    student.init_by_name(net)
+    after = student.harness.graph_state(net)
+    for name, state in after.items():
+        assert state["data_ptr"] == before[name]["data_ptr"] and state["is_leaf"] and state["grad_fn"] is None, (
+            "initialise the parameters in place (init.normal_, init.constant_) without recording a graph"
+        )
+    for name, value in net.state_dict().items():
+        if "bias" in name:
+            assert not value.any(), "every bias should be set to 0"
+        else:
+            value = value.double()
+            assert abs(value.std().item() - 0.01) < 0.0005 and abs(value.mean().item()) < 0.0005, (
+                "every weight should be drawn from a normal distribution with mean 0 and standard deviation 0.01"
+            )
+
+
+def _judge_init_weight(values):
+    """Tolerances of six standard errors for this many values (false alarms < 1e-8)."""
+    values = values.double().flatten()
+    nonzero = values[values != 0]
+    sigmas = 6 / math.sqrt(len(values))
+    assert values.abs().max().item() <= 10, "values should come from U(-10, 10)"
+    assert abs((values == 0).double().mean().item() - 0.5) < 0.5 * sigmas, (
+        "about half of the entries should be zero: those whose absolute value is below 5"
+    )
+    assert (nonzero.abs() >= 5).all(), "every entry with |w| < 5 should be set to zero"
+    assert len(nonzero) > len(values) / 4, "about half of the entries should be kept"
+    assert abs((nonzero > 0).double().mean().item() - 0.5) < sigmas, "the kept values should be symmetric around 0"
+    assert abs((nonzero.abs() > 7.5).double().mean().item() - 0.5) < sigmas, (
+        "the kept values should be uniform on [-10, -5] and [5, 10]"
+    )
+
+
+@exercise("init_weight_")
+@points(2)
+def test_init_weight_distribution(student, rng):
+    """Half zeros; the rest uniform on [-10, -5] and [5, 10]."""
+    shape = (randint(rng, 300, 400), randint(rng, 250, 300))
+    remote = student.put(torch.zeros(shape))
+    student.init_weight_(remote)
+    _judge_init_weight(student.fetch(remote))
+
+
+@exercise("init_weight_")
+@points(2)
+def test_init_weight_in_place(student, rng):
+    """A parameter of a layer is changed in place under no_grad: same storage, still a leaf, no grad_fn."""
+    shape = (randint(rng, 200, 250), randint(rng, 150, 200))
+    Parameter = student.lib("torch.nn").Parameter
+    param = student.call(Parameter, [torch.zeros(shape)], as_handle=True, label="nn.Parameter(...)")
+    before = student.harness.graph_state(param)
+    student.init_weight_(param)
+    after = student.harness.graph_state(param)
+    assert after["data_ptr"] == before["data_ptr"], "init_weight_ should change the given tensor in place"
+    assert after["is_leaf"] and after["requires_grad"] and after["grad_fn"] is None, (
+        "the parameter is no longer a leaf or has a grad_fn: change it under torch.no_grad()"
+    )
+    _judge_init_weight(student.fetch(param))
+
+
+# --- SharedNet ------------------------------------------------------------------------------
+
+
+def _shared(student, rng, dtype=torch.float32):
+    width = randint(rng, 4, 8)
+    net = new(student, student.SharedNet, "SharedNet", width)
+    local = ref.SharedNet(width).to(dtype)
+    net = net.to(dtype)
+    load(net, random_state(local, rng), "SharedNet")
+    return net, local, width
+
+
+@exercise("SharedNet")
+@points(1)
+def test_shared_parameters_once(student, rng):
+    """One Linear(width, width) called `shared`: its parameters are listed once."""
+    width = randint(rng, 4, 8)
+    net = new(student, student.SharedNet, "SharedNet", width)
+    assert student.harness.parameter_names(net) == ["shared.weight", "shared.bias"], (
+        "SharedNet should have a single nn.Linear(width, width) called shared, used twice: no second layer"
+    )
+    assert types(student, net).get("act") == "ReLU", "SharedNet should have the attribute act = nn.ReLU()"
+
+
+@exercise("SharedNet")
+@points(1)
+def test_shared_forward(student, rng):
+    """shared(relu(shared(x)))."""
+    net, local, width = _shared(student, rng)
+    X = torch.randn(randint(rng, 3, 7), width, generator=rng)
+    got = expect.tensor(net(X), "SharedNet(width)(X)", X.shape)
+    expect.close(got, local(X).detach(), "SharedNet should compute shared(act(shared(x)))")
+
+
+@exercise("SharedNet")
+@points(2)
+def test_shared_gradients_accumulate(student, rng):
+    """The shared layer's gradients add up the contributions of both uses (float64)."""
+    net, local, width = _shared(student, rng, torch.float64)
+    X = torch.randn(randint(rng, 3, 7), width, generator=rng, dtype=torch.float64)
+    v = torch.randn(X.shape, generator=rng, dtype=torch.float64)
+    _, grads = student.harness.param_vjp(net, [X], v)
+    local(X).backward(v)
+    for name, p in local.named_parameters():
+        assert grads.get(name) is not None, "no gradient reached the shared layer"
+        expect.close(
+            grads[name],
+            p.grad,
+            "the shared layer's gradient should be the sum of the contributions of both uses: do not detach either use",
+            rtol=1e-7,
+            atol=1e-9,
+        )
+
+
+# --- CenteredLayer --------------------------------------------------------------------------
+
+
+@exercise("CenteredLayer")
+@points(2)
+def test_centered_layer_values(student, rng):
+    """x - x.mean() over all elements, for a matrix and a 3-D tensor."""
+    layer = new(student, student.CenteredLayer, "CenteredLayer")
+    for shape in ((randint(rng, 4, 7), randint(rng, 8, 12)), (2, randint(rng, 3, 5), 4)):
+        x = torch.randn(shape, generator=rng, dtype=torch.float64) + torch.arange(shape[-1], dtype=torch.float64)
+        got = expect.tensor(layer(x), f"CenteredLayer()(x) for x of shape {shape}", shape)
+        expect.close(got, x - x.mean(), "subtract the mean of all elements (x.mean()), not a mean per row or column")
+
+
+@exercise("CenteredLayer")
+@points(1)
+def test_centered_layer_in_a_network(student, rng):
+    """No parameters; gradients flow through it inside Sequential(Linear, CenteredLayer)."""
+    layer = new(student, student.CenteredLayer, "CenteredLayer")
+    assert student.harness.parameter_names(layer) == [], "CenteredLayer has no parameters"
+    d, h = randint(rng, 4, 8), randint(rng, 8, 16)
+    nn = student.lib("torch.nn")
+    linear, local = nn.Linear(d, h).double(), torch.nn.Linear(d, h).double()
+    linear.load_state_dict(random_state(local, rng))
+    net = nn.Sequential(linear, layer)
+    X = torch.randn(randint(rng, 3, 6), d, generator=rng, dtype=torch.float64)
+    v = torch.randn(len(X), h, generator=rng, dtype=torch.float64)
+    out, grads = student.harness.param_vjp(net, [X], v)
+    y = local(X)
+    (y - y.mean()).backward(v)
+    expect.close(out, (y - y.mean()).detach(), "Sequential(Linear, CenteredLayer) gives wrong outputs")
+    expect.close(grads["0.weight"], local.weight.grad, "the gradient through CenteredLayer is wrong", rtol=1e-7, atol=1e-9)
+
+
+# --- MyDense and MyDictDense -------------------------------------------------------------
+
+
+@exercise("MyDense")
+@points(2)
+def test_my_dense_parameters(student):
+    """params is an nn.ParameterList: three (4, 4) and one (4, 1), all registered."""
+    net = new(student, student.MyDense, "MyDense")
+    assert types(student, net).get("params") == "ParameterList", (
+        "params should be an nn.ParameterList: a plain list of Parameters is not registered"
+    )
+    shapes = [(name, tuple(value.shape)) for name, value in net.state_dict().items()]
+    assert shapes == [("params.0", (4, 4)), ("params.1", (4, 4)), ("params.2", (4, 4)), ("params.3", (4, 1))], (
+        "params should hold three (4, 4) parameters followed by one (4, 1)"
+    )
+    assert student.harness.parameter_names(net) == ["params.0", "params.1", "params.2", "params.3"], (
+        "parameters() should reach all four parameters"
+    )
+
+
+@exercise("MyDense")
+@points(2)
+def test_my_dense_forward(student, rng):
+    """x @ p0 @ p1 @ p2 @ p3, with gradients reaching every parameter."""
+    net = new(student, student.MyDense, "MyDense").double()
+    local = ref.MyDense().double()
+    load(net, random_state(local, rng), "MyDense")
+    X = torch.randn(randint(rng, 3, 7), 4, generator=rng, dtype=torch.float64)
+    v = torch.randn(len(X), 1, generator=rng, dtype=torch.float64)
+    expect.tensor(net(X), "MyDense()(x)", (len(X), 1))
+    out, grads = student.harness.param_vjp(net, [X], v)
+    y = local(X)
+    y.backward(v)
+    expect.close(
+        expect.tensor(out, "MyDense()(x)", (len(X), 1)), y.detach(), "MyDense should multiply x by each parameter in turn"
+    )
+    for name, p in local.named_parameters():
+        assert grads.get(name) is not None, "a parameter of MyDense received no gradient"
+        expect.close(grads[name], p.grad, "the gradients of MyDense's parameters are wrong", rtol=1e-7, atol=1e-9)
+
+
+@exercise("MyDictDense")
+@points(2)
+def test_my_dict_dense_parameters(student):
+    """params is an nn.ParameterDict: linear1 (4, 4), linear2 (4, 1), linear3 (4, 2), all registered."""
+    net = new(student, student.MyDictDense, "MyDictDense")
+    assert types(student, net).get("params") == "ParameterDict", (
+        "params should be an nn.ParameterDict: a plain dict of Parameters is not registered"
+    )
+    shapes = {name: tuple(value.shape) for name, value in net.state_dict().items()}
+    assert shapes == {"params.linear1": (4, 4), "params.linear2": (4, 1), "params.linear3": (4, 2)}, (
+        "params should hold 'linear1' (4, 4), 'linear2' (4, 1) and 'linear3' (4, 2)"
+    )
+
+
+@exercise("MyDictDense")
+@points(2)
+def test_my_dict_dense_forward(student, rng):
+    """forward(x, choice) multiplies by params[choice]; the default choice is 'linear1'."""
+    net = new(student, student.MyDictDense, "MyDictDense")
+    local = ref.MyDictDense()
+    load(net, random_state(local, rng), "MyDictDense")
+    X = torch.randn(randint(rng, 3, 7), 4, generator=rng)
+    message = "MyDictDense should return x @ params[choice]"
+    expect.close(expect.tensor(net(X), "MyDictDense()(x)", (len(X), 4)), local(X).detach(), message + " (default 'linear1')")
+    got = expect.tensor(net(X, "linear2"), "MyDictDense()(x, 'linear2')", (len(X), 1))
+    expect.close(got, local(X, "linear2").detach(), message)
+    got = expect.tensor(net(X, choice="linear3"), "MyDictDense()(x, choice='linear3')", (len(X), 2))
+    expect.close(got, local(X, choice="linear3").detach(), message)
+
+
+# --- saving and loading -----------------------------------------------------------------------
+
+
+def _path(student, name):
+    return student.harness.fresh_dir() + "/" + name
+
+
+def _read_back(student, path, what):
+    """What a file in the worker holds, read there with torch.load(weights_only=True)."""
+    try:
+        return student.harness.load_file(path)
+    except StudentError:
+        raise AssertionError(
+            f"{what}: the file is missing or is not a torch.save file of tensors (did you save a module or a method "
+            "instead of its state_dict()?)"
+        ) from None
+
+
+@exercise("tensor_io")
+@points(1)
+def test_save_tensors(student, rng):
+    """save_tensors writes a file that torch.load reads back: a dict of tensors, then a list, to two files."""
+    x, y = torch.randn(randint(rng, 2, 6), generator=rng), torch.randn(3, randint(rng, 2, 5), generator=rng)
+    first, second = _path(student, "xy_dict.pt"), _path(student, "xy_list.pt")
+    student.save_tensors({"x": x, "y": y}, first)
+    student.save_tensors([y, x], second)
+    got = _read_back(student, first, "save_tensors")
+    assert type(got) is dict and list(got) == ["x", "y"], (
+        "the first file should hold the dict that was saved (to its own path)"
+    )
+    expect.close(got["x"], x, "the saved tensors differ from the ones given")
+    expect.close(got["y"], y, "the saved tensors differ from the ones given")
+    got = _read_back(student, second, "save_tensors")
+    assert type(got) is list and len(got) == 2, "the second file should hold the list that was saved"
+    expect.close(got[0], y, "the saved tensors differ from the ones given")
+
+
+@exercise("tensor_io")
+@points(1)
+def test_load_tensors(student, rng):
+    """load_tensors reads back a tensor, a list and a dict written with torch.save."""
+    x = torch.randn(randint(rng, 2, 6), generator=rng)
+    for value in (x, [x, x * 2], {"a": x, "b": -x}):
+        path = student.harness.save_file(value, _path(student, "t.pt"))
+        got = student.load_tensors(path)
+        assert type(got) is type(value), f"load_tensors should give back the saved {type(value).__name__}"
+        items = value.items() if type(value) is dict else enumerate(value) if type(value) is list else [(None, value)]
+        for key, item in items:
+            expect.close(got if key is None else got[key], item, "load_tensors gives different values from those saved")
+
+
+def _mlp_state(rng):
+    local = ref.MLP()
+    return local, random_state(local, rng, 0.1)
+
+
+@exercise("state_dict_io")
+@points(1)
+def test_save_params(student, rng):
+    """save_params writes net.state_dict() itself: names and values of the parameters."""
+    nn = student.lib("torch.nn")
+    local, state = _mlp_state(rng)
+    net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    net.load_state_dict({k.replace("hidden", "0").replace("output", "2"): v for k, v in state.items()})
+    path = _path(student, "net.pt")
+    student.save_params(net, path)
+    got = _read_back(student, path, "save_params")
+    assert type(got) is dict and list(got) == ["0.weight", "0.bias", "2.weight", "2.bias"], (
+        "save_params should save net.state_dict() (with the parentheses), not the module"
+    )
+    for name, value in state.items():
+        expect.close(got[name.replace("hidden", "0").replace("output", "2")], value, "the saved parameters differ from net's")
+
+
+@exercise("state_dict_io")
+@points(1)
+def test_load_params(student, rng):
+    """load_params loads a saved state_dict into a fresh module in place and returns it."""
+    nn = student.lib("torch.nn")
+    local, state = _mlp_state(rng)
+    plain = {k.replace("hidden", "0").replace("output", "2"): v for k, v in state.items()}
+    path = student.harness.save_file(plain, _path(student, "net.pt"))
+    fresh = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    returned = student.load_params(fresh, path)
+    assert is_instance(returned, MODULE), "load_params should return the net"
+    X = torch.randn(randint(rng, 3, 6), 784, generator=rng)
+    expected = local(X).detach()
+    message = "after load_params the net should compute with the saved parameters: call net.load_state_dict(torch.load(path))"
+    expect.close(fresh(X), expected, message, rtol=1e-4, atol=1e-5)
+    expect.close(returned(X), expected, message, rtol=1e-4, atol=1e-5)
+
+
+@exercise("state_dict_io")
+@points(1)
+def test_round_trip_with_your_mlp(student, rng):
+    """Your MLP, saved with save_params and loaded into a fresh MLP(), gives identical outputs."""
+    local, state = _mlp_state(rng)
+    net = new(student, student.MLP, "MLP")
+    load(net, state, "MLP")
+    path = _path(student, "mlp.pt")
+    student.save_params(net, path)
+    fresh = student.load_params(new(student, student.MLP, "MLP"), path)
+    assert is_instance(fresh, MODULE), "load_params should return the net"
+    X = torch.randn(randint(rng, 3, 6), 784, generator=rng)
+    assert torch.equal(net(X), fresh(X)), "the reloaded MLP does not give the same outputs as the saved one"
+
+
+# --- try_gpu and predict_on ------------------------------------------------------------------
+
+
+@exercise("devices")
+@points(1)
+def test_try_gpu(student):
+    """try_gpu(i) is cuda:i when GPU i exists, the CPU otherwise, as a torch.device."""
+    count = student.lib("torch").cuda.device_count()
+    got = student.try_gpu()
+    assert type(got) is torch.device, f"try_gpu() should return a torch.device, not {expect.kind(got)}"
+    expected = torch.device("cuda:0") if count >= 1 else torch.device("cpu")
+    assert got == expected, "try_gpu() should return cuda:0 when a GPU exists and the CPU otherwise"
+    got = student.try_gpu(count)
+    assert got == torch.device("cpu"), "try_gpu(i) should fall back to the CPU when there is no GPU number i"
+
+
+def _predict(student, rng, device):
+    d, h, q = randint(rng, 4, 8), randint(rng, 5, 9), randint(rng, 2, 4)
+    remote, local = _three_layers(student, rng, d, h, q)
+    net = student.lib("torch.nn").Sequential(*remote)
+    X = torch.randn(randint(rng, 3, 6), d, generator=rng)
+    out = student.call(student.predict_on, [net, X, device], as_handle=True, label="predict_on(net, X, device)")
+    return net, local, X, out
+
+
+@exercise("devices")
+@points(2)
+def test_predict_on_grading_device(student, rng, device):
+    """On the grading device (a GPU when there is one), the model and the output end up there with right values."""
+    net, local, X, out = _predict(student, rng, device)
+    assert is_instance(out, "torch.Tensor"), "predict_on should return net(X), a tensor"
+    assert torch.device(student.harness.device_of(out)).type == device.type, "the output should stay on the device"
+    devices = student.harness.parameter_devices(net)
+    assert len(devices) == 1 and torch.device(devices[0]).type == device.type, "net should be moved to the device"
+    expect.close(
+        student.fetch(out), local(X).detach(), "predict_on(net, X, device) should return net(X)", rtol=1e-4, atol=1e-5
+    )
+
+
+@exercise("devices")
+@points(1)
+def test_predict_on_another_device(student, rng):
+    """On PyTorch's meta device both the model and the input must be moved, or the call fails."""
+    net, _, _, out = _predict(student, rng, torch.device("meta"))
+    assert is_instance(out, "torch.Tensor"), "predict_on should return net(X), a tensor"
+    assert student.harness.device_of(out) == "meta", "the output should be on the device you were given"
+    assert student.harness.parameter_devices(net) == ["meta"], "net should be moved to the device (net.to(device))"
