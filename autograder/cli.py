@@ -3,7 +3,11 @@
     python -m autograder release [ASSIGNMENT...]
     python -m autograder sync [--check]
     python -m autograder solve ASSIGNMENT -o FILE
-    python -m autograder grade FILE... -a ASSIGNMENT [--json] [--out DIR] [--jobs N] [--device auto|cpu|cuda]
+    python -m autograder grade FILE_OR_DIR... -a ASSIGNMENT [--json] [--out DIR] [--jobs N] [--device auto|cpu|cuda]
+                         [--shard K/N] [--force] [--feedback md|html] [--gradebook [DB_URL]]
+    python -m autograder merge DIR... --out DIR [-a ASSIGNMENT] [--feedback md|html] [--gradebook [DB_URL]]
+    python -m autograder gradescope ASSIGNMENT [-o ZIP]
+    python -m autograder bench [-a ASSIGNMENT] [--size N] [--small N] [--jobs N] [--course] [--skip-nbgrader]
     python -m autograder demo [--out DIR] [--jobs N]
 
 Exit status: 0 when the command did its work (whatever the scores), 1 when
@@ -12,10 +16,11 @@ grading itself failed, 2 for bad usage.
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from autograder import course, notebooks, results
+from autograder import classroom, course, notebooks, results
 
 
 def _release(args):
@@ -38,44 +43,127 @@ def _solve(args):
     return 0
 
 
-def submission_name(path):
-    """The student behind a file: nbgrader's submitted/<student>/<assignment>/x.ipynb, else the file stem."""
-    path = Path(path)
-    if len(path.parts) >= 4 and path.parts[-4] == "submitted":
-        return path.parts[-3]
-    return path.stem
+submission_name = classroom.submission_name
+
+
+def _export_gradebook(args, named, assignment_id):
+    from autograder import gradebook
+
+    db_url, course_id = gradebook.course_gradebook()
+    if args.gradebook != "course":
+        db_url = args.gradebook
+    count = gradebook.export(named, assignment_id, db_url, course_id)
+    print(f"gradebook: {count} students' scores of {assignment_id} recorded in {db_url}", file=sys.stderr)
+
+
+def _write_class_outputs(args, out, assignment_id, named, broken=None):
+    from autograder import reports
+
+    written = reports.write_all(out, assignment_id, named, args.feedback, broken)
+    if args.gradebook:
+        _export_gradebook(args, named, assignment_id)
+    return written
 
 
 def _grade(args):
-    from autograder.grade import grade_many
+    from autograder.progress import Progress
 
     course.get(args.assignment)
-    graded, broken = [], 0
-    for path, result, internal in grade_many(args.files, args.assignment, args.device, args.jobs):
-        name = submission_name(path)
-        for text in internal:
-            print(f"[{name}] internal error in a check:\n{text}", file=sys.stderr)
-        if result is None:
-            broken += 1
-            continue
-        graded.append((name, path, result))
-        if args.out:
-            results.write_atomic(Path(args.out) / f"{name}.json", result)
-    order = {str(p): i for i, p in enumerate(args.files)}
-    graded.sort(key=lambda item: order.get(str(item[1]), 0))
+    if args.require_sandbox:
+        os.environ["COURSE_KIT_SANDBOX"] = "bubblewrap"  # read by course_config.py in every grader process
+    notes = []
+    submissions = classroom.discover(args.files, args.assignment, notes)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not submissions:
+        raise classroom.UsageError(f"no submissions of {args.assignment} found in {', '.join(args.files)}")
+    if args.shard:
+        total = len(submissions)
+        submissions = classroom.shard(submissions, *classroom.parse_shard(args.shard))
+        print(f"shard {args.shard}: {len(submissions)} of {total} submissions", file=sys.stderr)
+    progress = Progress() if len(submissions) > 1 else None
+    if args.out:
+        with classroom.OutputLock(args.out):
+            classroom.clean_partial(args.out)
+            run = classroom.grade_class(submissions, args.assignment, args.out, args.device, args.jobs, args.force, progress)
+            _write_class_outputs(args, args.out, args.assignment, run.results, run.broken)
+    else:
+        run = classroom.grade_class(submissions, args.assignment, None, args.device, args.jobs, True, progress)
+    for name, texts in run.internal.items():
+        for text in texts:
+            print(
+                f"[{name}] {'grading failed' if name in run.broken else 'internal error in a check'}:\n{text}", file=sys.stderr
+            )
     if args.json:
-        payload = graded[0][2] if len(args.files) == 1 and graded else [dict(r, submission=n) for n, _, r in graded]
+        single = len(args.files) == 1 and len(submissions) == 1 and run.results and not Path(args.files[0]).is_dir()
+        payload = next(iter(run.results.values())) if single else [dict(r, submission=n) for n, r in run.results.items()]
         json.dump(payload, sys.stdout, indent=1)
         print()
     else:
-        print(results.table([(n, r) for n, _, r in graded]))
-    return 1 if broken else 0
+        print(results.table(list(run.results.items())))
+    if len(submissions) > 1 or args.out:
+        where = f"; outputs under {args.out}/" if args.out else ""
+        print(
+            f"graded {len(run.graded)}, kept {len(run.kept)}, failed {len(run.broken)} of {len(submissions)} "
+            f"in {run.wall:.1f} s{where}",
+            file=sys.stderr,
+        )
+    return 1 if run.broken else 0
+
+
+def _merge(args):
+    named = classroom.stored_results(args.folders)
+    if not named:
+        raise classroom.UsageError(f"no results in {', '.join(args.folders)}")
+    ids = {classroom.provenance(r).get("assignment") for r in named.values()} - {None}
+    if args.assignment:
+        ids |= {args.assignment}
+    if len(ids) != 1:
+        raise classroom.UsageError(
+            f"the results are of {len(ids)} assignments ({', '.join(sorted(ids))}); merge one at a time"
+        )
+    (assignment_id,) = ids
+    with classroom.OutputLock(args.out):
+        classroom.clean_partial(args.out)
+        for student, result in named.items():
+            target = classroom.result_path(args.out, student)
+            if not (target.is_file() and results.read(target) == result):
+                results.write_atomic(target, result)
+        _write_class_outputs(args, args.out, assignment_id, named)
+    print(results.table(list(named.items())))
+    print(f"merged {len(named)} results of {assignment_id} from {len(args.folders)} folders into {args.out}/", file=sys.stderr)
+    return 0
+
+
+def _gradescope(args):
+    from autograder import gradescope
+
+    output = gradescope.build(course.get(args.assignment), args.output)
+    print(f"wrote {output}")
+    return 0
+
+
+def _bench(args):
+    from autograder import bench
+
+    return bench.run(args)
 
 
 def _demo(args):
     from autograder.demo import run
 
     return run(Path(args.out), args.jobs)
+
+
+def _output_options(p):
+    p.add_argument("--feedback", choices=["md", "html"], default="md", help="format of feedback/<student>.* (default md)")
+    p.add_argument(
+        "--gradebook",
+        nargs="?",
+        const="course",
+        metavar="DB_URL",
+        help="also record the scores in nbgrader's gradebook (default: the course's, from course_config.py)",
+    )
 
 
 def parser():
@@ -95,14 +183,40 @@ def parser():
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=_solve)
 
-    p = commands.add_parser("grade", help="grade submitted notebooks")
-    p.add_argument("files", nargs="+")
+    p = commands.add_parser("grade", help="grade submitted notebooks: files, nbgrader's submitted/ tree or a folder")
+    p.add_argument("files", nargs="+", metavar="FILE_OR_DIR")
     p.add_argument("-a", "--assignment", required=True)
     p.add_argument("--json", action="store_true", help="print results.json (one object for one file)")
-    p.add_argument("--out", help="write <submission>.json files here")
+    p.add_argument("--out", help="write results/, grades.csv, junit.xml, feedback/ and report/ here; resume from it")
     p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--require-sandbox", action="store_true", help="refuse to grade unless bubblewrap confines student code")
+    p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N slices of the class (for CI matrices)")
+    p.add_argument("--force", action="store_true", help="regrade even submissions whose stored result is current")
+    _output_options(p)
     p.set_defaults(run=_grade)
+
+    p = commands.add_parser("merge", help="join the --out folders of sharded runs into one set of class outputs")
+    p.add_argument("folders", nargs="+", metavar="DIR", help="--out folders (or their results/ folders) of the shards")
+    p.add_argument("--out", required=True)
+    p.add_argument("-a", "--assignment", help="the assignment (default: the one the results name)")
+    _output_options(p)
+    p.set_defaults(run=_merge)
+
+    p = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one assignment")
+    p.add_argument("assignment")
+    p.add_argument("-o", "--output", help="zip file (default: build/gradescope/<assignment>.zip)")
+    p.set_defaults(run=_gradescope)
+
+    p = commands.add_parser("bench", help="time this kit's grading against nbgrader autograde on a generated class")
+    p.add_argument("-a", "--assignment", default="03_softmax_regression")
+    p.add_argument("--size", type=int, default=40, help="submissions in the class (default 40)")
+    p.add_argument("--small", type=int, default=None, help="the smaller class for scaling (default size/4)")
+    p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
+    p.add_argument("--course", action="store_true", help="also time grading every assignment's reference submission")
+    p.add_argument("--skip-nbgrader", action="store_true", help="do not run nbgrader autograde")
+    p.add_argument("--keep", help="build the classes here and keep them (default: a temporary folder)")
+    p.set_defaults(run=_bench)
 
     p = commands.add_parser("demo", help="build a sample class and grade it")
     p.add_argument("--out", default="build/demo")
@@ -115,6 +229,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except course.UnknownAssignment as exc:
+    except (course.UnknownAssignment, classroom.UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -8,11 +8,16 @@ torch and pytest once.
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import functools
+import gc
+import hashlib
 import io
 import multiprocessing
 import os
+import resource
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,49 +94,125 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None):
         f"cell '{cell}' raised {e['type']}: {e['message']}" + (f" ({e['where']})" if e["where"] else "")
         for cell, e in worker.cell_errors.items()
     ]
+    if plan is not None and not worker.sandboxed:
+        warnings.append("graded without a sandbox (bubblewrap unavailable): student code ran as a plain subprocess")
     internal = [r["internal"] for r in plugin.records if "internal" in r]
     return results.gradescope(plugin.records, problems, warnings), internal
 
 
-def grade_path(path, assignment_id, device="auto", threads=1, root=None):
-    """Grade one notebook file; a file that cannot be read is graded as unreadable, not skipped."""
+def _warm():
+    """Pool initializer: one thread per grader, heavy imports paid once (in the forkserver), then frozen."""
+    torch.set_num_threads(1)
+    gc.freeze()
+
+
+_settled = False
+
+
+def _settle():
+    """After a process's first grading, collect once and freeze what survives (imports, the warm worker, caches).
+
+    pytest runs a full gc.collect() at the end of every session; without this
+    it walks every object of torch and the checks each time (about 2 s per
+    submission on the course machine); with it, only the last submission's.
+    """
+    global _settled
+    if not _settled:
+        gc.collect()
+        gc.freeze()
+        _settled = True
+
+
+@dataclasses.dataclass
+class Graded:
+    """One finished job of :func:`grade_jobs`.
+
+    `result` is the results.json dict (None when grading broke; `internal` then
+    says why). `stats`: the sha256 of the graded bytes, the wall `seconds` of
+    the grading, the checks' own `check_seconds`, and the peak resident memory
+    in MiB of the grader process (`grader_mb`) and of its largest student
+    worker so far (`worker_mb`).
+    """
+
+    path: object
+    assignment_id: str
+    result: dict | None
+    internal: list
+    stats: dict
+
+
+def _peak_mb(who):
+    return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+
+
+def _grade_job(path, assignment_id, device, threads, root):
+    """Grade one file (in a pool process); returns (result, internal, stats)."""
+    started = time.monotonic()
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise GraderError(f"cannot read {path}: {exc.strerror}") from None
-    return grade_bytes(data, assignment, device, threads)
+    result, internal = grade_bytes(data, assignment, device, threads)
+    seconds = time.monotonic() - started
+    result["execution_time"] = round(seconds, 3)
+    stats = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "seconds": seconds,
+        "check_seconds": sum(t.get("extra_data", {}).get("seconds", 0.0) for t in result["tests"]),
+        "grader_mb": _peak_mb(resource.RUSAGE_SELF),
+        "worker_mb": _peak_mb(resource.RUSAGE_CHILDREN),
+    }
+    _settle()
+    return result, internal, stats
 
 
-def _warm():
-    """Pool initializer: one thread per grader, heavy imports paid once."""
-    torch.set_num_threads(1)
+def _broken(exc):
+    return [str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"]
+
+
+def grade_jobs(jobs, device="auto", workers=None, root=None):
+    """Grade (path, assignment_id) pairs on `workers` processes; yields a :class:`Graded` per job as each finishes.
+
+    The pool's processes fork from a server that imported torch, pytest and the
+    grader once, and each grades many submissions in turn. A grading that
+    breaks yields a Graded with result None, never an exception.
+    """
+    jobs = list(jobs)
+    cores = os.cpu_count() or 1
+    workers = max(1, min(workers or cores, len(jobs) or 1))
+    threads = max(1, cores // workers)
+    if workers == 1:
+        for path, assignment_id in jobs:
+            try:
+                result, internal, stats = _grade_job(path, assignment_id, device, threads, root)
+            except Exception as exc:  # noqa: BLE001 - one broken grading must not stop the class
+                yield Graded(path, assignment_id, None, _broken(exc), {})
+            else:
+                yield Graded(path, assignment_id, result, internal, stats)
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # ignored when the server already runs
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
+    try:
+        futures = {pool.submit(_grade_job, p, a, device, threads, root): (p, a) for p, a in jobs}
+        for future in concurrent.futures.as_completed(futures):
+            path, assignment_id = futures[future]
+            try:
+                result, internal, stats = future.result()
+            except Exception as exc:  # noqa: BLE001 - one broken grading must not stop the class
+                yield Graded(path, assignment_id, None, _broken(exc), {})
+            else:
+                yield Graded(path, assignment_id, result, internal, stats)
+    finally:
+        # on an early exit (Ctrl-C, a consumer that stops) drop the queued jobs instead of grading them
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def grade_many(paths, assignment_id, device="auto", jobs=None, root=None):
-    """Grade many files on `jobs` processes; yields (path, result, internal) as each finishes.
+    """Grade many files of one assignment on `jobs` processes; yields (path, result, internal) as each finishes.
 
     A submission whose grading broke yields (path, None, [message]).
     """
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    if jobs == 1 or len(paths) == 1:
-        for path in paths:
-            try:
-                result, internal = grade_path(path, assignment_id, device, threads, root)
-            except GraderError as exc:
-                yield path, None, [str(exc)]
-            else:
-                yield path, result, internal
-        return
-    context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_warm) as pool:
-        futures = {pool.submit(grade_path, p, assignment_id, device, threads, root): p for p in paths}
-        for future in concurrent.futures.as_completed(futures):
-            path = futures[future]
-            try:
-                result, internal = future.result()
-            except Exception as exc:  # noqa: BLE001 - one broken grading must not stop the class
-                yield path, None, [f"{type(exc).__name__}: {exc}"]
-            else:
-                yield path, result, internal
+    for graded in grade_jobs([(p, assignment_id) for p in paths], device, jobs, root):
+        yield graded.path, graded.result, graded.internal

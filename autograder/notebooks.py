@@ -125,6 +125,7 @@ def release(assignment_ids=None, release_dir=None, config=None):
         sync(course.get(assignment_id, config.CourseDirectory.root))
         coursedir = CourseDirectory(config=config)
         coursedir.assignment_id = assignment_id
+        coursedir.notebook_id = assignment_id  # one notebook each; "*" would refuse once the gradebook holds grades
         converter = GenerateAssignment(coursedir=coursedir, config=config)
         converter.log.setLevel(logging.WARNING)
         converter.force = True

@@ -37,7 +37,7 @@ def test_unreadable_submission_still_gets_a_full_record(tmp_path):
     result = json.loads(done.stdout)
     assert result["score"] == 0 and "not UTF-8" in result["output"]
     assert all("could not be read" in t["output"] for t in result["tests"])
-    assert json.loads((tmp_path / "out" / "alice.json").read_text()) == result
+    assert json.loads((tmp_path / "out" / "results" / "alice.json").read_text()) == result
 
 
 def test_grading_failures_and_usage_errors_have_their_own_exit_codes(tmp_path):

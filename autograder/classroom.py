@@ -1,0 +1,388 @@
+"""A whole class: find the submissions, slice them for CI, grade what changed, keep the rest.
+
+Inputs are files, nbgrader's ``submitted/<student>/<assignment>/`` tree (or a
+course root that holds one), or a flat folder of ``<student>.ipynb``. Each
+submission's result goes to ``<out>/results/<student>.json`` as soon as it is
+graded, written atomically, with the sha256 of the graded file and a
+fingerprint of everything that decides a grade (the assignment's checks and
+the reference and kit code they import, the source notebook, the grading
+settings, the device). A rerun keeps a result whose file and fingerprint are
+unchanged and regrades the rest, so a killed run resumes where it stopped.
+"""
+
+import ast
+import dataclasses
+import fcntl
+import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import multiprocessing.forkserver
+import os
+import re
+import time
+from pathlib import Path
+
+from autograder import course, results
+from autograder.settings import ROOT, grading, load_config
+
+RESULTS = "results"
+LOCK = ".grade.lock"
+_PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}$")  # what results.write_text_atomic leaves behind when killed
+
+
+class UsageError(ValueError):
+    """Bad inputs: the CLI exits 2."""
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Submission:
+    """One student's file for one assignment."""
+
+    student: str
+    path: Path
+
+
+def submission_name(path):
+    """The student behind a file: nbgrader's submitted/<student>/<assignment>/x.ipynb, else the file stem."""
+    path = Path(path)
+    if len(path.parts) >= 4 and path.parts[-4] == "submitted":
+        return path.parts[-3]
+    return path.stem
+
+
+# --- finding submissions ---------------------------------------------------------
+
+
+def _notebooks(folder):
+    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file() and not p.name.startswith("."))
+
+
+def _pick(folder, assignment_id, notes):
+    """The notebook a student handed in for this assignment: <id>.ipynb, else the only notebook there."""
+    preferred = folder / f"{assignment_id}.ipynb"
+    if preferred.is_file():
+        return preferred
+    found = _notebooks(folder)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        notes.append(f"{folder}: {len(found)} notebooks and none named {assignment_id}.ipynb; skipped")
+    else:
+        notes.append(f"{folder}: no notebook; skipped")
+    return None
+
+
+def _nbgrader_tree(folder, assignment_id):
+    """Whether folder is nbgrader's submitted/ folder (student folders holding <assignment>/)."""
+    if folder.name == "submitted":
+        return True
+    return any((child / assignment_id).is_dir() for child in folder.iterdir() if child.is_dir())
+
+
+def discover(inputs, assignment_id, notes=None):
+    """Submissions named by files and folders, sorted by student; UsageError when two share a student name.
+
+    A file is one submission (named by :func:`submission_name`); a folder is a
+    course root with submitted/, nbgrader's submitted/ tree, one student's
+    folder in it, or a flat folder whose *.ipynb files are named after their
+    students. `notes` collects
+    student folders that were skipped and why.
+    """
+    notes = [] if notes is None else notes
+    found = []
+    for item in map(Path, inputs):
+        if not item.is_dir():
+            found.append(Submission(submission_name(item), item))  # a missing file is a grading failure, reported later
+            continue
+        tree = item / "submitted" if (item / "submitted").is_dir() else item
+        if _nbgrader_tree(tree, assignment_id):
+            for student in sorted(p for p in tree.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                folder = student / assignment_id
+                if folder.is_dir():
+                    path = _pick(folder, assignment_id, notes)
+                    if path is not None:
+                        found.append(Submission(student.name, path))
+        elif (item / assignment_id).is_dir():  # one student's folder: submitted/<student>
+            path = _pick(item / assignment_id, assignment_id, notes)
+            if path is not None:
+                found.append(Submission(item.name, path))
+        else:  # a flat folder of <student>.ipynb (or submitted/<student>/<assignment> itself)
+            found.extend(Submission(submission_name(p), p) for p in _notebooks(item))
+    seen = {}
+    for sub in found:
+        if sub.student in ("", ".", "..") or sub.student.startswith("."):
+            raise UsageError(f"{sub.path}: cannot tell whose submission this is (name {sub.student!r})")
+        seen.setdefault(sub.student, []).append(sub.path)
+    twice = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    if twice:
+        lines = [f"{name}: {', '.join(map(str, paths))}" for name, paths in sorted(twice.items())]
+        raise UsageError("several submissions for one student:\n  " + "\n  ".join(lines))
+    return sorted(found)
+
+
+# --- CI slices -------------------------------------------------------------------
+
+
+def parse_shard(text):
+    """'K/N' -> (K, N) with 1 <= K <= N; UsageError otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise UsageError(f"--shard wants K/N with 1 <= K <= N, e.g. 2/4; got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def _shard_order(student):
+    return hashlib.sha256(student.encode()).hexdigest(), student
+
+
+def shard(submissions, k, n):
+    """The K-th of N slices: students sorted by the hash of their name, dealt round-robin.
+
+    Depends only on the names, so every CI machine cuts the class the same way,
+    and slices differ in size by at most one.
+    """
+    ordered = sorted(submissions, key=lambda s: _shard_order(s.student))
+    return sorted(ordered[k - 1 :: n])
+
+
+# --- what decides a grade ------------------------------------------------------------
+
+
+def _module_file(name, root):
+    base = Path(root, *name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def module_closure(start, root=ROOT, packages=("autograder", "reference")):
+    """The Python files under root that `start` files import (transitively) from the given packages."""
+    root = Path(root)
+    seen, todo = set(), [Path(p) for p in start]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        parts = path.relative_to(root).with_suffix("").parts
+        package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+        names = []
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package[: len(package) - node.level + 1]
+                    base = ".".join([*up, base] if base else up)
+                names += [base] + [f"{base}.{alias.name}" for alias in node.names]
+        for name in names:
+            pieces = name.split(".")
+            if pieces[0] not in packages:
+                continue
+            for i in range(1, len(pieces) + 1):
+                found = _module_file(".".join(pieces[:i]), root)
+                if found is not None and found not in seen:
+                    todo.append(found)
+    return sorted(seen)
+
+
+def grading_files(assignment):
+    """Every file whose content decides a grade of this assignment, relative paths sorted."""
+    root = Path(assignment.root)
+    kit = root / "autograder"
+    files = set(module_closure([assignment.checks, kit / "grade.py"], root))
+    files |= {p for p in (kit / "worker").glob("*.py")}  # copied whole into the student's worker
+    files |= {kit / "checks" / "pytest.ini", assignment.source}
+    return sorted(files)
+
+
+def fingerprint(assignment, device="cpu", config=None):
+    """sha256 over the grading files, the Grading settings in effect, the device and the library versions."""
+    config = config if config is not None else load_config(assignment.root)
+    settings = grading(config)
+    digest = hashlib.sha256()
+    values = {name: getattr(settings, name) for name in sorted(settings.trait_names(config=True))}
+    versions = {name: importlib.metadata.version(name) for name in ("torch", "pytest", "numpy")}
+    header = {"assignment": assignment.id, "device": str(device), "settings": values, "versions": versions}
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
+    for path in grading_files(assignment):
+        digest.update(b"\0" + str(path.relative_to(assignment.root)).encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- results on disk ---------------------------------------------------------------
+
+
+def result_path(out, student):
+    return Path(out) / RESULTS / f"{student}.json"
+
+
+def provenance(result):
+    """The student, assignment, submission hash and fingerprint a result was graded with ({} if none)."""
+    extra = result.get("extra_data")
+    return extra if isinstance(extra, dict) else {}
+
+
+def _sha256(path):
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def kept_result(out, sub, assignment_id, print_):
+    """The stored result of this submission when it was graded from the same bytes with the same fingerprint.
+
+    A fingerprint of None matches any (to guess cheaply whether grading is due).
+    """
+    path = result_path(out, sub.student)
+    try:
+        result = results.read(path)
+    except (OSError, ValueError):
+        return None
+    mark = provenance(result)
+    current = {"assignment": assignment_id, "submission_sha256": _sha256(sub.path), "fingerprint": print_}
+    if print_ is None:
+        current.pop("fingerprint")
+    if all(mark.get(k) == v for k, v in current.items()) and isinstance(result.get("tests"), list):
+        return result
+    return None
+
+
+class OutputLock:
+    """One grading run per output folder at a time (flock; a killed run's lock goes with it)."""
+
+    def __init__(self, out):
+        self.path = Path(out) / LOCK
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.close()
+            raise UsageError(f"another grading run is writing to {self.path.parent}") from None
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.close()
+
+
+def clean_partial(out):
+    """Remove the temporary files a killed run left in the kit's output folders."""
+    removed = 0
+    for folder in (Path(out), *(Path(out) / name for name in (RESULTS, "feedback", "report"))):
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.is_file() and path.name != LOCK and _PARTIAL.match(path.name):
+                    path.unlink(missing_ok=True)
+                    removed += 1
+    return removed
+
+
+def stored_results(folders):
+    """{student: result} from results/ folders (or output folders holding one); UsageError on conflicts."""
+    merged, origin = {}, {}
+    for folder in map(Path, folders):
+        folder = folder / RESULTS if (folder / RESULTS).is_dir() else folder
+        if not folder.is_dir():
+            raise UsageError(f"{folder} is not a folder of results")
+        for path in sorted(folder.glob("*.json")):
+            if path.name.startswith("."):
+                continue
+            try:
+                result = results.read(path)
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"{path} is not a results.json file: {exc}") from None
+            student = provenance(result).get("student", path.stem)
+            if student in merged and merged[student] != result:
+                same = provenance(merged[student]).get("submission_sha256") == provenance(result).get("submission_sha256")
+                if not same:
+                    raise UsageError(f"{student} has different results in {origin[student]} and {path}")
+            merged.setdefault(student, result)
+            origin.setdefault(student, path)
+    return dict(sorted(merged.items()))
+
+
+# --- grading a class -----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ClassRun:
+    """What one run did: results per student (new and kept), failures, timings."""
+
+    assignment_id: str
+    results: dict  # student -> results.json dict, sorted by student
+    graded: list  # students graded in this run
+    kept: list  # students whose stored result was still current
+    broken: dict  # student -> messages: grading itself failed, no result
+    internal: dict  # student -> tracebacks of checks that crashed
+    stats: dict  # student -> grade.Graded.stats
+    wall: float = 0.0
+
+
+def _prestart_pool():
+    """Start the grader pool's fork server now: it imports torch (see grade.grade_jobs) while this process does too."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.grade"])
+    multiprocessing.forkserver.ensure_running()
+
+
+def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, force=False, progress=None, root=None):
+    """Grade submissions (a list of :class:`Submission`), resuming from `out` unless `force`.
+
+    With `out`, each new result is written to out/results/<student>.json as it
+    arrives. `progress`, when given, is told about every finished submission.
+    """
+    started = time.monotonic()
+    likely = submissions if out is None or force else [s for s in submissions if not kept_result(out, s, assignment_id, None)]
+    if len(likely) > 1 and (jobs or os.cpu_count() or 1) > 1:
+        _prestart_pool()
+    from autograder.grade import grade_jobs, resolve_device
+
+    assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
+    resolved = resolve_device(device if device != "auto" else grading(load_config(assignment.root)).device)
+    print_ = fingerprint(assignment, resolved.type)
+    run = ClassRun(assignment_id, {}, [], [], {}, {}, {})
+    todo = []
+    for sub in submissions:
+        kept = None if (out is None or force) else kept_result(out, sub, assignment_id, print_)
+        if kept is not None:
+            run.results[sub.student] = kept
+            run.kept.append(sub.student)
+        else:
+            todo.append(sub)
+    if progress is not None:
+        progress.start(len(submissions), len(run.kept))
+    by_path = {str(sub.path): sub for sub in todo}
+    for graded in grade_jobs([(str(s.path), assignment_id) for s in todo], resolved.type, jobs, root):
+        sub = by_path[graded.path]
+        if graded.internal:
+            run.internal[sub.student] = graded.internal
+        if graded.result is None:
+            run.broken[sub.student] = graded.internal
+        else:
+            result = graded.result
+            result["extra_data"] = {
+                "student": sub.student,
+                "assignment": assignment_id,
+                "submission_sha256": graded.stats["sha256"],
+                "fingerprint": print_,
+            }
+            if out is not None:
+                results.write_atomic(result_path(out, sub.student), result)
+            run.results[sub.student] = result
+            run.graded.append(sub.student)
+            run.stats[sub.student] = graded.stats
+        if progress is not None:
+            progress.advance(sub.student, graded.result, graded.stats.get("seconds"))
+    if progress is not None:
+        progress.close()
+    run.results = dict(sorted(run.results.items()))
+    run.wall = time.monotonic() - started
+    return run

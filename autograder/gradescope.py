@@ -1,0 +1,143 @@
+"""Gradescope: build an assignment's autograder zip, and the code its run_autograder calls.
+
+The zip holds, at its root, ``setup.sh`` (installs the pinned requirements,
+CPU-only PyTorch), ``run_autograder`` and the kit's files that grading this
+assignment needs: the grader code its checks import, the hidden checks, the
+reference modules, the source notebook (locked cells come from it),
+course_config.py and requirements.txt. Gradescope unpacks it into
+``/autograder/source``; for each submission it runs ``run_autograder``, which
+grades ``/autograder/submission/*.ipynb`` and writes
+``/autograder/results/results.json``. The root is ``/autograder`` unless
+run_autograder gets another as its first argument or ``AUTOGRADER_ROOT``.
+
+    python -m autograder.gradescope ROOT ASSIGNMENT   # what run_autograder runs
+"""
+
+import os
+import stat
+import sys
+import zipfile
+from pathlib import Path
+
+from autograder import classroom, course, results
+from autograder.settings import CONFIG_FILE
+
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once when it builds the autograder image.
+set -euo pipefail
+apt-get install -y python3 python3-venv python3-pip bubblewrap || true
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --upgrade pip
+# CPU wheels of torch and torchvision (Gradescope has no GPU), then the rest of the pinned requirements
+/autograder/venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu \\
+    "$(grep '^torch==' /autograder/source/requirements.txt)" "$(grep '^torchvision==' /autograder/source/requirements.txt)"
+grep -v -E '^(torch|torchvision|triton|nvidia-.*|cuda-.*)==' /autograder/source/requirements.txt > /tmp/requirements-cpu.txt
+/autograder/venv/bin/pip install -r /tmp/requirements-cpu.txt
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for every submission. Root: $1, else $AUTOGRADER_ROOT, else /autograder.
+# Python: $AUTOGRADER_PYTHON, else the venv setup.sh made, else python3.
+set -euo pipefail
+ROOT="${{1:-${{AUTOGRADER_ROOT:-/autograder}}}}"
+PYTHON="${{AUTOGRADER_PYTHON:-}}"
+if [ -z "$PYTHON" ]; then
+    if [ -x /autograder/venv/bin/python ]; then PYTHON=/autograder/venv/bin/python; else PYTHON=python3; fi
+fi
+SOURCE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
+[ -d "$SOURCE/autograder" ] || SOURCE="$ROOT/source"
+if [ -f "$SOURCE/course_secret" ] && [ -z "${{COURSE_KIT_SECRET:-}}" ]; then
+    COURSE_KIT_SECRET="$(cat "$SOURCE/course_secret")"
+    export COURSE_KIT_SECRET
+fi
+cd "$SOURCE"
+exec "$PYTHON" -m autograder.gradescope "$ROOT" {assignment}
+"""
+
+
+def files_for(assignment):
+    """{path in the zip: file on disk} of the kit files that grading this assignment needs."""
+    root = Path(assignment.root)
+    kit = root / "autograder"
+    needed = set(classroom.grading_files(assignment))
+    needed |= set(classroom.module_closure([Path(__file__).resolve(), kit / "__init__.py"], root))
+    needed |= {root / CONFIG_FILE, root / "requirements.txt"}
+    return {str(path.relative_to(root)): path for path in sorted(needed)}
+
+
+def _add(archive, name, data, executable=False):
+    info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))  # fixed stamps: the same kit gives the same zip
+    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, data)
+
+
+def build(assignment, output=None, secret=None):
+    """Write the autograder zip; returns its path.
+
+    `secret` (default: $COURSE_KIT_SECRET when set) goes into the zip as
+    course_secret, so that Gradescope seeds the checks with the course's secret.
+    """
+    output = Path(output) if output else Path(assignment.root) / "build" / "gradescope" / f"{assignment.id}.zip"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    secret = secret if secret is not None else os.environ.get("COURSE_KIT_SECRET")
+    tmp = output.with_name(f".{output.name}.part")
+    with zipfile.ZipFile(tmp, "w") as archive:
+        _add(archive, "setup.sh", SETUP_SH, executable=True)
+        _add(archive, "run_autograder", RUN_AUTOGRADER.format(assignment=assignment.id), executable=True)
+        for name, path in files_for(assignment).items():
+            _add(archive, name, path.read_bytes())
+        if secret:
+            _add(archive, "course_secret", secret)
+    tmp.replace(output)
+    return output
+
+
+def _submitted_notebook(folder, assignment_id):
+    """The notebook in Gradescope's submission folder: <id>.ipynb anywhere in it, else the only .ipynb."""
+    found = sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    named = [p for p in found if p.name == f"{assignment_id}.ipynb"]
+    if named:
+        return named[0], ""
+    if len(found) == 1:
+        return found[0], ""
+    if not found:
+        return None, f"no notebook was found in your submission: upload {assignment_id}.ipynb"
+    return None, f"your submission holds {len(found)} notebooks and none is named {assignment_id}.ipynb"
+
+
+def run(root, assignment_id):
+    """Grade the submission under root/submission; write root/results/results.json. Exit status 0 unless grading broke."""
+    from autograder.grade import GraderError, grade_bytes
+
+    root = Path(root)
+    assignment = course.get(assignment_id)
+    path, problem = _submitted_notebook(root / "submission", assignment_id)
+    data = path.read_bytes() if path is not None else b""
+    threads = os.cpu_count() or 1
+    try:
+        result, internal = grade_bytes(data, assignment, "auto", threads)
+    except GraderError as exc:
+        print(f"grading failed: {exc}", file=sys.stderr)
+        return 1
+    if problem:
+        result["output"] = problem
+        for test in result["tests"]:
+            test["output"] = problem
+    for text in internal:
+        print(f"internal error in a check:\n{text}", file=sys.stderr)  # results/stdout: for the instructor only
+    results.write_atomic(root / "results" / "results.json", result)
+    print(f"{assignment_id}: {result['score']:g}/{result['max_score']:g}")
+    return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2:
+        print("usage: python -m autograder.gradescope ROOT ASSIGNMENT", file=sys.stderr)
+        return 2
+    return run(*argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
