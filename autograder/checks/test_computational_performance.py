@@ -11,16 +11,13 @@ import pytest
 import torch
 
 from autograder import expect
+from autograder.draw import randint
 from autograder.student import StudentError, is_instance, type_names
 from autograder.worker import harness
 from reference import computational_performance as ref
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
 CPU, META = torch.device("cpu"), torch.device("meta")
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def uniform(rng, low, high):

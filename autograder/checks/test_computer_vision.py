@@ -18,6 +18,7 @@ from PIL import Image
 from torchvision import transforms
 
 from autograder import expect
+from autograder.draw import randint
 from autograder.student import is_instance
 from autograder.worker import harness
 from reference import computer_vision as ref
@@ -27,11 +28,6 @@ MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 CONV = "torch.nn.modules.conv.Conv2d"
 CONV_T = "torch.nn.modules.conv.ConvTranspose2d"
-
-
-def randint(rng, low, high):
-    """An int in [low, high)."""
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def pixels(rng, h, w):

@@ -12,15 +12,12 @@ import pytest
 import torch
 
 from autograder import expect
+from autograder.draw import randint
 from autograder.student import StudentError, is_instance
 from reference import deep_learning_computation as ref
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
 MODULE = "torch.nn.modules.module.Module"
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def random_state(local, rng, scale=0.5):

@@ -10,16 +10,13 @@ import pytest
 import torch
 
 from autograder import expect
+from autograder.draw import randint
 from autograder.student import StudentError, is_instance
 from autograder.worker import harness
 from reference import linear_regression as ref
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
 TRUE_W, TRUE_B = torch.tensor([[2.0], [-3.4]]), 4.2
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def randn(rng, *shape):

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from autograder import data, expect
+from autograder.draw import randint
 from autograder.student import is_instance
 from autograder.worker import harness
 from reference import mlp_regularization as ref
@@ -45,10 +46,6 @@ INITIALISERS = {
     "_calculate_fan_in_and_fan_out",
     "_calculate_correct_fan",
 }
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def uniform(rng, low, high):

@@ -13,7 +13,7 @@ reference network's shapes at sizes the notes never use.
 import pytest
 import torch
 
-from autograder import expect, nets
+from autograder import draw, expect, nets
 from autograder.student import StudentError, is_instance
 from autograder.worker import harness
 from reference import modern_cnns as ref
@@ -35,18 +35,9 @@ TOL64 = {"rtol": 1e-6, "atol": 1e-8}
 NOTES_SIZES = {28, 96, 224}
 
 
-@pytest.fixture(autouse=True)
-def one_grader_thread():
-    """The grader's own small forward passes run on one thread: faster, above all on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def randint(rng, low, high):
-    """An int in [low, high]."""
-    return int(torch.randint(low, high + 1, (1,), generator=rng))
+    """An int in [low, high] (inclusive, unlike draw.randint)."""
+    return draw.randint(rng, low, high + 1)
 
 
 def seed_of(rng):

@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from autograder import data, expect
+from autograder.draw import randint
 from autograder.worker import harness
 from reference import optimization as ref
 
@@ -33,10 +34,6 @@ OPTIMIZERS = {
     "rmsprop",
     "adadelta",
 }
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def uniform(rng, low, high):

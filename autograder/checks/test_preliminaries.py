@@ -13,14 +13,11 @@ import pytest
 import torch
 
 from autograder import expect
+from autograder.draw import randint
 from autograder.student import StudentError
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 def randn(rng, *shape):

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from autograder import data, expect
+from autograder.draw import randint
 from autograder.student import is_instance
 from autograder.worker import harness
 from reference import softmax_regression as ref
@@ -18,10 +19,6 @@ from reference import softmax_regression as ref
 points, exercise = pytest.mark.points, pytest.mark.exercise
 SOFTMAXES = {"softmax", "log_softmax", "Softmax", "LogSoftmax", "softmin", "Softmin", "gumbel_softmax"}
 LOSSES = {"cross_entropy", "nll_loss", "CrossEntropyLoss", "NLLLoss", "binary_cross_entropy"}
-
-
-def randint(rng, low, high):
-    return int(torch.randint(low, high, (1,), generator=rng))
 
 
 # --- get_fashion_mnist_labels ---------------------------------------------------------
