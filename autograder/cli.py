@@ -9,6 +9,9 @@
     python -m autograder gradescope ASSIGNMENT [-o ZIP]
     python -m autograder bench [-a ASSIGNMENT] [--size N] [--small N] [--jobs N] [--course] [--skip-nbgrader]
     python -m autograder demo [--out DIR] [--jobs N]
+    python -m autograder new NN_topic [--title TITLE]
+    python -m autograder validate ASSIGNMENT [--jobs N]
+    python -m autograder calibrate ASSIGNMENT [--seeds N] [--jobs N]
 
 Exit status: 0 when the command did its work (whatever the scores), 1 when
 grading itself failed, 2 for bad usage.
@@ -68,7 +71,7 @@ def _write_class_outputs(args, out, assignment_id, named, broken=None):
 def _grade(args):
     from autograder.progress import Progress
 
-    course.get(args.assignment)
+    course.get(args.assignment).require_checks()
     if args.require_sandbox:
         os.environ["COURSE_KIT_SANDBOX"] = "bubblewrap"  # read by course_config.py in every grader process
     notes = []
@@ -155,6 +158,24 @@ def _demo(args):
     return run(Path(args.out), args.jobs)
 
 
+def _new(args):
+    from autograder import scaffold
+
+    return scaffold.run(args)
+
+
+def _validate(args):
+    from autograder import validate
+
+    return validate.run(args)
+
+
+def _calibrate(args):
+    from autograder import calibrate
+
+    return calibrate.run(args)
+
+
 def _output_options(p):
     p.add_argument("--feedback", choices=["md", "html"], default="md", help="format of feedback/<student>.* (default md)")
     p.add_argument(
@@ -222,6 +243,23 @@ def parser():
     p.add_argument("--out", default="build/demo")
     p.add_argument("--jobs", type=int, default=None)
     p.set_defaults(run=_demo)
+
+    p = commands.add_parser("new", help="start an assignment from templates (reference, notebook, checks, variants)")
+    p.add_argument("assignment", metavar="NN_topic")
+    p.add_argument("--title", help="the notebook's title (default: from the topic)")
+    p.set_defaults(run=_new)
+
+    p = commands.add_parser("validate", help="prove one assignment's checks on its reference, blank, bugs and alternatives")
+    p.add_argument("assignment")
+    p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
+    p.set_defaults(run=_validate)
+
+    p = commands.add_parser("calibrate", help="measure the reference's thresholded checks over many seeds")
+    p.add_argument("assignment")
+    p.add_argument("--seeds", type=int, default=20, help="course secrets to draw inputs with (default 20)")
+    p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
+    p.add_argument("-k", "--checks", help="only these checks (a pytest -k expression; default: those that use settings)")
+    p.set_defaults(run=_calibrate)
     return top
 
 
@@ -229,6 +267,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (course.UnknownAssignment, classroom.UsageError) as exc:
+    except (course.UnknownAssignment, course.MissingPart, classroom.UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

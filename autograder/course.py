@@ -17,6 +17,23 @@ class UnknownAssignment(ValueError):
     """An assignment id with no source notebook."""
 
 
+class MissingPart(LookupError):
+    """An assignment lacks one of its parts (reference, checks or variants module): an authoring mistake."""
+
+
+def _import_part(assignment, module, path, what):
+    """Import one part of an assignment; a missing file is a MissingPart that says what to create."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (module, module.rpartition(".")[0]):
+            raise  # the part exists but imports something missing: that traceback is the useful one
+        raise MissingPart(
+            f"{assignment.id} has no {what} module: create {path.relative_to(assignment.root)} "
+            f"(`python -m autograder new` writes a template)"
+        ) from None
+
+
 @dataclasses.dataclass(frozen=True)
 class Assignment:
     """The paths and modules of one assignment."""
@@ -40,13 +57,24 @@ class Assignment:
     def checks(self):
         return self.root / "autograder" / "checks" / f"test_{self.topic}.py"
 
+    def require_checks(self):
+        """The hidden checks' path; MissingPart when the file does not exist."""
+        if not self.checks.is_file():
+            raise MissingPart(
+                f"{self.id} has no hidden checks: create {self.checks.relative_to(self.root)} "
+                f"(`python -m autograder new` writes a template)"
+            )
+        return self.checks
+
     def reference(self):
         """The reference module (solutions, with shapes in docstrings)."""
-        return importlib.import_module(f"reference.{self.topic}")
+        path = self.root / "reference" / f"{self.topic}.py"
+        return _import_part(self, f"reference.{self.topic}", path, "reference")
 
     def variants(self):
         """The catalogue of bug variants and correct alternatives."""
-        return importlib.import_module(f"autograder.variants.{self.topic}")
+        path = self.root / "autograder" / "variants" / f"{self.topic}.py"
+        return _import_part(self, f"autograder.variants.{self.topic}", path, "variants")
 
 
 def assignments(root=ROOT):

@@ -49,8 +49,11 @@ def _config(root):
     return load_config(root)
 
 
-def grade_bytes(data, assignment, device="auto", threads=1, config=None):
-    """Grade one submission's bytes; returns (results.json dict, internal error tracebacks)."""
+def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=None):
+    """Grade one submission's bytes; returns (results.json dict, internal error tracebacks).
+
+    `select`, a pytest -k expression, runs only some checks (threshold calibration).
+    """
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # checks import reference/ and autograder/
     config = config if config is not None else _config(str(assignment.root))
@@ -81,6 +84,8 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None):
         f"--timeout={settings.check_timeout}",
         "-q",
     ]
+    if select:
+        args += ["-k", select]
     output = io.StringIO()
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
