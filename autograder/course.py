@@ -7,7 +7,10 @@ and the sample submissions ``autograder/variants/<topic>.py``.
 """
 
 import dataclasses
+import hashlib
 import importlib
+import importlib.util
+import sys
 from pathlib import Path
 
 from autograder.settings import ROOT
@@ -22,15 +25,35 @@ class MissingPart(LookupError):
 
 
 def _import_part(assignment, module, path, what):
-    """Import one part of an assignment; a missing file is a MissingPart that says what to create."""
+    """Import one part of an assignment; a missing file is a MissingPart that says what to create.
+
+    A course root other than the kit's that has the part's folder (reference/
+    or autograder/) loads its own file, afresh each time, under a private module
+    name, so a copy of the course can be checked in-process; a root without
+    that folder (notebooks only) uses the kit's module.
+    """
+    relative = path.relative_to(assignment.root)
+    own = Path(assignment.root).resolve() != ROOT and (assignment.root / relative.parts[0]).is_dir()
+    if own and path.is_file():
+        name = f"_course_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}_{module.replace('.', '_')}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[name] = loaded  # classes defined there need their module registered (inspect, dataclasses)
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return loaded
     try:
+        if own:
+            raise ModuleNotFoundError(module, name=module)
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name not in (module, module.rpartition(".")[0]):
             raise  # the part exists but imports something missing: that traceback is the useful one
         raise MissingPart(
-            f"{assignment.id} has no {what} module: create {path.relative_to(assignment.root)} "
-            f"(`python -m autograder new` writes a template)"
+            f"{assignment.id} has no {what} module: create {relative} (`python -m autograder new` writes a template)"
         ) from None
 
 

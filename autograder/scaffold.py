@@ -34,7 +34,7 @@ def check_id(assignment_id, root=ROOT):
         )
     topic = assignment_id.split("_", 1)[1]
     for other in course.assignments(root) if (Path(root) / "source").is_dir() else []:
-        if other.topic == topic:
+        if other.topic == topic and other.id != assignment_id:
             raise ScaffoldError(f"topic {topic!r} is already used by {other.id}")
 
 
