@@ -149,9 +149,14 @@ def failed(result):
     return [t["name"] for t in result["tests"] if t["status"] == "failed"]
 
 
+def _check(test):
+    """The check function behind one record (a parametrized check's records share one)."""
+    return test.get("extra_data", {}).get("check", test["name"])
+
+
 def failed_checks(result):
-    """The check functions that failed (a parametrized check's records share one)."""
-    return {t.get("extra_data", {}).get("check", t["name"]) for t in result["tests"] if t["status"] == "failed"}
+    """The check functions that failed."""
+    return {_check(t) for t in result["tests"] if t["status"] == "failed"}
 
 
 def reference_problems(result):
@@ -172,7 +177,7 @@ def reference_problems(result):
 
 def blank_problems(blank, reference):
     problems = []
-    passed = [t["name"] for t in blank["tests"] if t["status"] == "passed"]
+    passed = sorted({_check(t) for t in blank["tests"] if t["status"] == "passed"})
     if blank["score"] != 0 or passed:
         problems.append(f"the blank release scores {blank['score']:g}: {', '.join(passed)} pass(es) on it; {BLANK_RULE}")
     names = [t["name"] for t in blank["tests"]]
