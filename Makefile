@@ -1,10 +1,10 @@
-# The two commands of the README: `make demo` and `make test`.
+# The two commands of the README: `make demo` and `make test` (lint, docs, pytest).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format release
+.PHONY: setup demo test lint format release docs
 
 $(STAMP): requirements.txt
 	@# bubblewrap confines student code; without root the grader falls back to a plain subprocess and says so
@@ -32,5 +32,9 @@ release: setup
 demo: setup
 	$(PY) -m autograder demo
 
-test: setup lint
+# the documentation site (docs/, mkdocs.yml) into build/site; --strict: a broken link or anchor fails
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+
+test: setup lint docs
 	$(PY) -m pytest $(PYTEST_ARGS)
