@@ -141,7 +141,9 @@ def _merge(args):
 def _gradescope(args):
     from autograder import gradescope
 
-    output = gradescope.build(course.get(args.assignment), args.output)
+    assignment = course.get(args.assignment)
+    assignment.require_checks()
+    output = gradescope.build(assignment, args.output)
     print(f"wrote {output}")
     return 0
 
