@@ -23,12 +23,14 @@ every percentage); manually graded answer cells an instructor added keep their
 points, wait for formgrader and are read back by :func:`manual_scores`.
 """
 
+from pathlib import Path
+
 from nbgrader.api import Grade, Gradebook, MissingEntry, SubmittedNotebook
 
 from autograder import notebooks
 from autograder.reports import exercises
 from autograder.results import per_exercise
-from autograder.settings import load_config
+from autograder.settings import CONFIG_FILE, load_config
 
 NOTEBOOK = "hidden_checks"
 
@@ -79,8 +81,12 @@ def align_course(assignment_ids, db_url, course_id="default_course"):
 
 
 def after_generate(assignment=None, **_):
-    """nbgrader's GenerateAssignment post_convert_hook (see nbgrader_config.py): keep the kit's points."""
-    db_url, course_id = course_gradebook()
+    """nbgrader's GenerateAssignment post_convert_hook (see nbgrader_config.py): keep the kit's points.
+
+    nbgrader runs it inside the course root, whose course_config.py names the gradebook.
+    """
+    here = Path.cwd()
+    db_url, course_id = course_gradebook(load_config(here) if (here / CONFIG_FILE).is_file() else None)
     align_course([assignment], db_url, course_id)
 
 
