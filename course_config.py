@@ -1,8 +1,8 @@
 """The course's one configuration file: nbgrader's settings and the kit's, in traitlets form.
 
-nbgrader never reads this file by itself (there is no nbgrader_config.py on
-purpose); ``autograder.settings.load_config`` loads it and passes the result to
-nbgrader's classes and to the kit's ``Grading`` settings.
+``autograder.settings.load_config`` loads it and passes the result to nbgrader's
+classes and to the kit's settings; nbgrader's own commands read
+nbgrader_config.py, which loads this file and adds the kit's hooks.
 """
 
 import os

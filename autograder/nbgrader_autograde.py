@@ -12,7 +12,7 @@ so nbgrader reports the submission as failed instead of keeping a wrong score.
 import json
 
 import nbformat
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors.base import NbGraderPreprocessor
 
 from autograder import course, gradebook
 
@@ -21,8 +21,10 @@ class KitGradingFailed(RuntimeError):
     """The kit could not grade a submission under nbgrader autograde."""
 
 
-class GradeWithKit(Preprocessor):
+class GradeWithKit(NbGraderPreprocessor):
     """Grade the sanitized notebook with the kit and record its scores in nbgrader's gradebook."""
+
+    # NbGraderPreprocessor: enabled by default (an nbconvert Preprocessor registered by name would be skipped)
 
     def preprocess(self, nb, resources):
         from autograder.grade import GraderError, grade_bytes

@@ -1,8 +1,9 @@
 """The kit's settings and the loading of course_config.py, the one configuration file.
 
-nbgrader reads only ``nbgrader_config.py`` on its own; the kit has none and
-loads ``course_config.py`` explicitly, then hands the same Config object to
-nbgrader's classes and to :class:`Grading`.
+The kit loads ``course_config.py`` explicitly and hands the same Config object
+to nbgrader's classes and to its own settings (:class:`Grading`, and for the
+export step :class:`Roster`, :class:`LateWork`, :class:`Canvas`). nbgrader's own
+commands read ``nbgrader_config.py``, which loads ``course_config.py`` too.
 """
 
 from pathlib import Path
