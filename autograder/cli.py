@@ -166,8 +166,9 @@ def _export(args):
     if args.gradebook:
         _export_gradebook(args, named, args.assignment)
     config = load_config()
-    target = args.lms_dir or Path(args.folder)
-    built, written = lms.export_sheet(target, args.assignment, named, db_url=_db_url(args), roster_file=args.roster)
+    built, written = lms.export_sheet(
+        args.folder, args.assignment, named, db_url=_db_url(args), roster_file=args.roster, folder=args.lms_dir
+    )
     counts = {status: sum(r.status == status for r in built.records) for status in ("graded", "missing", "ungraded")}
     print(
         f"{args.assignment}: {len(built.records)} roster students ({counts['graded']} graded, {counts['missing']} missing, "
@@ -269,7 +270,7 @@ def parser():
     p.add_argument("folder", metavar="DIR", help="an --out folder of grade (its results/ are the class)")
     p.add_argument("-a", "--assignment", required=True)
     p.add_argument("--roster", help="roster CSV (default: Roster.path of course_config.py)")
-    p.add_argument("--lms-dir", type=Path, help="write lms/<assignment>.*.csv here (default: DIR)")
+    p.add_argument("--lms-dir", type=Path, help="write <assignment>.*.csv here (default: DIR/lms)")
     p.add_argument(
         "--deliver-feedback",
         metavar="COURSE_ROOT",

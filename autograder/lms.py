@@ -71,8 +71,8 @@ def sheet(assignment_id, named, pending=(), db_url=None, config=None, roster_fil
     return built
 
 
-def export_sheet(out, assignment_id, named, pending=(), db_url=None, config=None, roster_file=None):
-    """Write the LMS files of one assignment under out/lms/; returns (sheet, {what: path})."""
+def export_sheet(out, assignment_id, named, pending=(), db_url=None, config=None, roster_file=None, folder=None):
+    """Write the LMS files of one assignment under out/lms/ (or `folder`); returns (sheet, {what: path})."""
     config = config if config is not None else load_config()
 
     def warn(text):
@@ -80,4 +80,4 @@ def export_sheet(out, assignment_id, named, pending=(), db_url=None, config=None
 
     built = sheet(assignment_id, named, pending, db_url, config, roster_file, warn)
     canvas_id = Canvas(config=config).assignments.get(assignment_id)
-    return built, exports.write_all(Path(out) / LMS_DIR, built, canvas_id)
+    return built, exports.write_all(Path(folder) if folder else Path(out) / LMS_DIR, built, canvas_id)

@@ -243,6 +243,9 @@ def test_the_export_command_writes_lms_files_and_reports_unknown_submitters(klas
     assert "'ghost' matches no student" in captured.err
     _, grades = read_canvas((klass["out"] / "lms" / f"{ASSIGNMENT}.canvas.csv").read_text())
     assert len(grades) == SIZE
+    elsewhere = klass["folder"] / "to-lms"
+    assert main(["export", str(klass["out"]), "-a", ASSIGNMENT, "--lms-dir", str(elsewhere)]) == 0
+    assert sorted(p.name for p in elsewhere.iterdir()) == [f"{ASSIGNMENT}.{k}.csv" for k in ("canvas", "gradesheet", "moodle")]
     config.Roster.path = str(klass["folder"] / "missing.csv")
     assert main(["export", str(klass["out"]), "-a", ASSIGNMENT]) == 2
     assert "roster file does not exist" in capsys.readouterr().err
