@@ -31,6 +31,7 @@ def fake_grading(monkeypatch):
     monkeypatch.setattr(classroom, "grade_class", grade_class)
 
 
+@pytest.mark.slow  # nbgrader makes a new gradebook by running alembic: about 10 s
 def test_gradebook_without_out_records_the_scores(tmp_path, fake_grading, capsys):
     from autograder import gradebook
 
