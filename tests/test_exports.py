@@ -231,6 +231,12 @@ def test_regrading_one_student_rebuilds_class_outputs_from_every_stored_result(k
     with open(out / "grades.csv", newline="") as handle:
         rows = {row["student"]: float(row["total"]) for row in csv.DictReader(handle)}
     assert len(rows) == len(before) == SIZE - 6 + 2 and rows["s01"] == 19
+    policy = deadlines.Policy.from_settings(LateWork(config=klass["config"]), ASSIGNMENT)
+    sheet = gradesheet.build(ASSIGNMENT, roster.read(klass["roster"]), after, policy, aliases=klass["config"].Roster.aliases)
+    _, grades = read_canvas(exports.canvas_csv(sheet, 4321))
+    assert {k - 1000: v[(ASSIGNMENT, 4321)] for k, v in grades.items()} == {
+        int(sid[1:]): 19.0 if sid == "s01" else score for sid, score in klass["expected"].items()
+    }, "the regraded student changed, nobody else did"
 
 
 def test_the_export_command_writes_lms_files_and_reports_unknown_submitters(klass, monkeypatch, capsys):
