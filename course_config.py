@@ -1,8 +1,8 @@
 """The course's one configuration file: nbgrader's settings and the kit's, in traitlets form.
 
-nbgrader never reads this file by itself (there is no nbgrader_config.py on
-purpose); ``autograder.settings.load_config`` loads it and passes the result to
-nbgrader's classes and to the kit's ``Grading`` settings.
+``autograder.settings.load_config`` loads it and passes the result to nbgrader's
+classes and to the kit's settings; nbgrader's own commands read
+nbgrader_config.py, which loads this file and adds the kit's hooks.
 """
 
 import os
@@ -56,3 +56,16 @@ c.Grading.thresholds = {
     "08_optimization.adadelta_accuracy": 0.65,  # 0.767
     "08_optimization.adam_accuracy": 0.80,  # 0.900
 }
+
+# --- class roster, late work and the LMS (used by `export`; changing them never regrades) -----------------
+c.Roster.path = ""  # e.g. "roster.csv": columns id, name, email, lms_id, section (login optional)
+c.Roster.aliases = {}  # submission name -> roster id, e.g. {"Jane_Doe": "jdoe"}
+c.LateWork.deadlines = {}  # e.g. {"03_softmax_regression": "2027-03-01T23:59:00+00:00"}
+c.LateWork.grace_minutes = 15.0
+c.LateWork.penalty_per_day = 0.10  # a tenth of the maximum per started day late
+c.LateWork.penalty_cap = 0.50  # never more than half
+c.LateWork.extensions = {}  # e.g. {"03_softmax_regression": {"jdoe": "2027-03-04T23:59:00+00:00"}}
+c.Canvas.url = ""  # e.g. "https://canvas.example.edu"
+c.Canvas.course_id = 0
+c.Canvas.assignments = {}  # kit id -> Canvas assignment id, e.g. {"03_softmax_regression": 1234}
+c.Canvas.token_env = "CANVAS_API_TOKEN"  # the token itself stays in the environment

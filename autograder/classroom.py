@@ -23,7 +23,7 @@ import re
 import time
 from pathlib import Path
 
-from autograder import course, results
+from autograder import course, deadlines, results
 from autograder.settings import ROOT, grading, load_config
 
 RESULTS = "results"
@@ -312,6 +312,41 @@ def stored_results(folders):
 # --- grading a class -----------------------------------------------------------------
 
 
+def class_results(out, assignment_id, notes=None):
+    """{student: result} of every stored result of this assignment in out/results/: the whole class, not one run.
+
+    Results of other assignments found there are left out and named in `notes`.
+    """
+    found = stored_results([out]) if (Path(out) / RESULTS).is_dir() else {}
+    mine = {s: r for s, r in found.items() if provenance(r).get("assignment", assignment_id) == assignment_id}
+    if notes is not None and len(mine) < len(found):
+        others = sorted(set(found) - set(mine))
+        notes.append(f"{Path(out) / RESULTS} also holds results of other assignments ({', '.join(others)}); left out")
+    return mine
+
+
+def hand_in(sub):
+    """When and by whom a submission was handed in, as its platform recorded it (for late work and the roster)."""
+    try:
+        when = deadlines.submission_time(sub.path) if Path(sub.path).is_file() else None
+    except deadlines.DeadlineError as exc:  # the grade stands; the export reports the unreadable time
+        return {"submitted_at_problem": str(exc)}
+    stamp = {"submitted_at": when.isoformat()} if when else {}
+    submitters = deadlines.gradescope_submitters(sub.path)
+    return {**stamp, **({"submitters": submitters} if submitters else {})}
+
+
+def _restamp(out, sub, kept):
+    """A kept result with the hand-in record of the file now there (a new timestamp with the same bytes)."""
+    mark = dict(provenance(kept))
+    fresh = {k: v for k, v in mark.items() if k not in ("submitted_at", "submitted_at_problem", "submitters")} | hand_in(sub)
+    if fresh == mark:
+        return kept
+    kept = dict(kept, extra_data=fresh)
+    results.write_atomic(result_path(out, sub.student), kept)
+    return kept
+
+
 @dataclasses.dataclass
 class ClassRun:
     """What one run did: results per student (new and kept), failures, timings."""
@@ -353,6 +388,7 @@ def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, 
     for sub in submissions:
         kept = None if (out is None or force) else kept_result(out, sub, assignment_id, print_)
         if kept is not None:
+            kept = _restamp(out, sub, kept)
             run.results[sub.student] = kept
             run.kept.append(sub.student)
         else:
@@ -373,6 +409,7 @@ def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, 
                 "assignment": assignment_id,
                 "submission_sha256": graded.stats["sha256"],
                 "fingerprint": print_,
+                **hand_in(sub),
             }
             if out is not None:
                 results.write_atomic(result_path(out, sub.student), result)

@@ -6,6 +6,8 @@
     python -m autograder grade FILE_OR_DIR... -a ASSIGNMENT [--json] [--out DIR] [--jobs N] [--device auto|cpu|cuda]
                          [--shard K/N] [--force] [--feedback md|html] [--gradebook [DB_URL]]
     python -m autograder merge DIR... --out DIR [-a ASSIGNMENT] [--feedback md|html] [--gradebook [DB_URL]]
+    python -m autograder export DIR -a ASSIGNMENT [--roster CSV] [--lms-dir DIR] [--gradebook [DB_URL]]
+                         [--deliver-feedback COURSE_ROOT] [--upload-canvas]
     python -m autograder gradescope ASSIGNMENT [-o ZIP]
     python -m autograder bench [-a ASSIGNMENT] [--size N] [--small N] [--jobs N] [--course] [--skip-nbgrader]
     python -m autograder demo [--out DIR] [--jobs N]
@@ -23,11 +25,15 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import classroom, course, notebooks, results
+from autograder import classroom, course, lms, notebooks, results
 
 
 def _release(args):
+    from autograder import gradebook
+
     ids = notebooks.release(args.assignments or None)
+    db_url, course_id = gradebook.course_gradebook()
+    gradebook.align_course(ids, db_url, course_id)  # nbgrader restored the public tests' points; the kit's count
     print(f"released {len(ids)} assignment(s): {', '.join(ids)}")
     return 0
 
@@ -65,7 +71,16 @@ def _write_class_outputs(args, out, assignment_id, named, broken=None):
     written = reports.write_all(out, assignment_id, named, args.feedback, broken)
     if args.gradebook:
         _export_gradebook(args, named, assignment_id)
+    if lms.roster_path():
+        lms.export_sheet(out, assignment_id, named, pending=sorted(broken or {}), db_url=_db_url(args))
     return written
+
+
+def _db_url(args):
+    from autograder import gradebook
+
+    db_url, _ = gradebook.course_gradebook()
+    return args.gradebook if args.gradebook not in (None, "course") else db_url
 
 
 def _grade(args):
@@ -86,12 +101,19 @@ def _grade(args):
         print(f"shard {args.shard}: {len(submissions)} of {total} submissions", file=sys.stderr)
     progress = Progress() if len(submissions) > 1 else None
     if args.out:
+        before = len(notes)
         with classroom.OutputLock(args.out):
             classroom.clean_partial(args.out)
             run = classroom.grade_class(submissions, args.assignment, args.out, args.device, args.jobs, args.force, progress)
-            _write_class_outputs(args, args.out, args.assignment, run.results, run.broken)
+            # the class is every stored result, not just this run's: regrading one student keeps the others
+            named = classroom.class_results(args.out, args.assignment, notes)
+            _write_class_outputs(args, args.out, args.assignment, named, run.broken)
+        for note in notes[before:]:
+            print(f"note: {note}", file=sys.stderr)
     else:
         run = classroom.grade_class(submissions, args.assignment, None, args.device, args.jobs, True, progress)
+        if args.gradebook and run.results:
+            _export_gradebook(args, run.results, args.assignment)
     for name, texts in run.internal.items():
         for text in texts:
             print(
@@ -135,6 +157,47 @@ def _merge(args):
         _write_class_outputs(args, args.out, assignment_id, named)
     print(results.table(list(named.items())))
     print(f"merged {len(named)} results of {assignment_id} from {len(args.folders)} folders into {args.out}/", file=sys.stderr)
+    return 0
+
+
+def _export(args):
+    from autograder.settings import Canvas, load_config
+
+    named = classroom.class_results(args.folder, args.assignment)
+    if not named:
+        raise classroom.UsageError(f"no results of {args.assignment} in {args.folder}")
+    if args.gradebook:
+        _export_gradebook(args, named, args.assignment)
+    config = load_config()
+    built, written = lms.export_sheet(
+        args.folder, args.assignment, named, db_url=_db_url(args), roster_file=args.roster, folder=args.lms_dir
+    )
+    counts = {status: sum(r.status == status for r in built.records) for status in ("graded", "missing", "ungraded")}
+    print(
+        f"{args.assignment}: {len(built.records)} roster students ({counts['graded']} graded, {counts['missing']} missing, "
+        f"{counts['ungraded']} not graded), {len(built.unknown)} unknown submitters; wrote "
+        + ", ".join(str(p) for p in written.values())
+    )
+    if args.deliver_feedback:
+        from autograder import feedback_delivery
+
+        by_name = {r.submission: r for r in built.records if r.submission}
+        done = feedback_delivery.deliver(args.deliver_feedback, args.assignment, named, by_name)
+        print(f"feedback: {len(done.written)} HTML files under {Path(args.deliver_feedback) / 'feedback'}/")
+        for student, why in done.unreleasable.items():
+            print(f"feedback: nbgrader cannot release {student}'s: {why}", file=sys.stderr)
+    if args.upload_canvas:
+        from autograder import canvas_upload
+
+        settings = Canvas(config=config)
+        try:
+            sent = canvas_upload.upload(
+                built, settings, canvas_upload.token(settings), settings.assignments.get(args.assignment)
+            )
+        except canvas_upload.UploadError as exc:
+            print(f"error: Canvas upload failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"canvas: {len(sent.sent)} grades posted ({sent.state}); {len(sent.skipped)} left out")
     return 0
 
 
@@ -226,6 +289,26 @@ def parser():
     _output_options(p)
     p.set_defaults(run=_merge)
 
+    p = commands.add_parser("export", help="roster, late work and manual points -> Canvas/Moodle CSV, feedback, upload")
+    p.add_argument("folder", metavar="DIR", help="an --out folder of grade (its results/ are the class)")
+    p.add_argument("-a", "--assignment", required=True)
+    p.add_argument("--roster", help="roster CSV (default: Roster.path of course_config.py)")
+    p.add_argument("--lms-dir", type=Path, help="write <assignment>.*.csv here (default: DIR/lms)")
+    p.add_argument(
+        "--deliver-feedback",
+        metavar="COURSE_ROOT",
+        help="write feedback/<student>/<assignment>/*.html under this nbgrader course for release_feedback",
+    )
+    p.add_argument("--upload-canvas", action="store_true", help="post the final scores through the Canvas API")
+    p.add_argument(
+        "--gradebook",
+        nargs="?",
+        const="course",
+        metavar="DB_URL",
+        help="record the kit's scores in nbgrader's gradebook first; manual points are read from it",
+    )
+    p.set_defaults(run=_export)
+
     p = commands.add_parser("gradescope", help="build a Gradescope autograder zip for one assignment")
     p.add_argument("assignment")
     p.add_argument("-o", "--output", help="zip file (default: build/gradescope/<assignment>.zip)")
@@ -269,6 +352,6 @@ def main(argv=None):
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (course.UnknownAssignment, course.MissingPart, classroom.UsageError) as exc:
+    except (course.UnknownAssignment, course.MissingPart, classroom.UsageError, lms.ExportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

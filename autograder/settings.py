@@ -1,8 +1,9 @@
 """The kit's settings and the loading of course_config.py, the one configuration file.
 
-nbgrader reads only ``nbgrader_config.py`` on its own; the kit has none and
-loads ``course_config.py`` explicitly, then hands the same Config object to
-nbgrader's classes and to :class:`Grading`.
+The kit loads ``course_config.py`` explicitly and hands the same Config object
+to nbgrader's classes and to its own settings (:class:`Grading`, and for the
+export step :class:`Roster`, :class:`LateWork`, :class:`Canvas`). nbgrader's own
+commands read ``nbgrader_config.py``, which loads ``course_config.py`` too.
 """
 
 from pathlib import Path
@@ -50,6 +51,43 @@ class Grading(Configurable):
         if key not in self.thresholds:
             raise KeyError(f"{CONFIG_FILE} sets no Grading.thresholds[{key!r}]")
         return self.thresholds[key]
+
+
+class Roster(Configurable):
+    """Who is in the class: the roster CSV that grades are exported for, and names students submit under."""
+
+    path = Unicode(
+        "",
+        help="CSV of the class (columns id, name, email, lms_id, section; login optional), relative to the course root; "
+        "'' for none.",
+    ).tag(config=True)
+    aliases = Dict(help="Submission names (file, folder or nbgrader student id) -> roster id, for other spellings.").tag(
+        config=True
+    )
+
+
+class LateWork(Configurable):
+    """Deadlines and late penalties, applied when grades are exported (never part of grading or its fingerprint)."""
+
+    deadlines = Dict(
+        help="Deadline per assignment id: ISO 8601 time with a UTC offset, e.g. '2027-03-01T23:59:00+01:00'."
+    ).tag(config=True)
+    grace_minutes = Float(0.0, help="Minutes after the deadline that still count as on time.").tag(config=True)
+    penalty_per_day = Float(
+        0.0, help="Fraction of the assignment's maximum taken per started day late (after the grace period)."
+    ).tag(config=True)
+    penalty_cap = Float(1.0, help="Largest fraction of the maximum a late penalty may take.").tag(config=True)
+    extensions = Dict(help="Per-student deadlines: {assignment id: {roster id: ISO 8601 time}}.").tag(config=True)
+
+
+class Canvas(Configurable):
+    """Where `export --upload-canvas` posts grades; the token comes from the environment, never from this file."""
+
+    url = Unicode("", help="Canvas base URL, e.g. https://canvas.example.edu").tag(config=True)
+    course_id = Int(0, help="Canvas course id.").tag(config=True)
+    assignments = Dict(help="Kit assignment id -> Canvas assignment id (also names the import CSV's column).").tag(config=True)
+    token_env = Unicode("CANVAS_API_TOKEN", help="Environment variable that holds the Canvas API token.").tag(config=True)
+    timeout = Float(30.0, help="Seconds one Canvas API request may take.").tag(config=True)
 
 
 def load_config(root=ROOT):

@@ -8,9 +8,21 @@ from autograder import course, notebooks
 from autograder.settings import ROOT, Grading, grading, load_config
 
 
-def test_there_is_no_nbgrader_config_file():
-    assert not (ROOT / "nbgrader_config.py").exists()
-    assert (ROOT / "course_config.py").exists()
+def test_nbgrader_config_only_adds_the_kits_hooks_to_course_config():
+    """nbgrader's own commands read nbgrader_config.py: the same settings, plus autograde through the kit."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    seen = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    course = PyFileConfigLoader("course_config.py", path=str(ROOT)).load_config()
+    for section in ("CourseDirectory", "ClearSolutions", "Grading", "Roster", "LateWork"):
+        ignore = ("notebook_id", "db_url", "root")  # made absolute: nbgrader may run anywhere
+        mine = {k: v for k, v in course[section].items() if k not in ignore}
+        assert {k: v for k, v in seen[section].items() if k not in ignore} == mine
+    assert seen.CourseDirectory.db_url == f"sqlite:///{ROOT / 'build' / 'gradebook.db'}"
+    assert seen.Autograde.autograde_preprocessors == ["autograder.nbgrader_autograde.GradeWithKit"]
+    assert seen.GenerateAssignment.post_convert_hook == "autograder.gradebook.after_generate"
+    assert seen.CourseDirectory.notebook_id == "[0-9][0-9]_*"
+    assert not [name for name in seen.Autograde.sanitize_preprocessors if "OverwriteCells" in name]
 
 
 def test_loaded_values_come_from_course_config(config):
