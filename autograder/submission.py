@@ -18,6 +18,7 @@ and only absurd files are refused outright.
 import dataclasses
 import hashlib
 import json
+import re
 
 import nbformat
 
@@ -58,6 +59,86 @@ class Submitted:
         return key if type(key) is str else None
 
 
+_STRUCTURE = re.compile(rb'["\[\]{}]')
+BULK = (b"outputs", b"attachments")
+
+
+def _string_end(data, start):
+    """The index after the JSON string opening at data[start] (a quote), or -1 when it never closes."""
+    i = start + 1
+    while True:
+        i = data.find(b'"', i)
+        if i == -1:
+            return -1
+        backslashes = 0
+        while data[i - 1 - backslashes] == 0x5C:  # an escaped quote does not close the string
+            backslashes += 1
+        i += 1
+        if backslashes % 2 == 0:
+            return i
+
+
+def _value_end(data, start):
+    """The index after the array or object opening at data[start], or -1 when it never closes."""
+    depth, i = 0, start
+    while True:
+        match = _STRUCTURE.search(data, i)
+        if match is None:
+            return -1
+        i = match.start()
+        char = data[i]
+        if char == 0x22:
+            i = _string_end(data, i)
+            if i == -1:
+                return -1
+            continue
+        depth += 1 if char in b"[{" else -1
+        i += 1
+        if depth == 0:
+            return i
+
+
+def _skim(data):
+    """The notebook's bytes without the values of "outputs" and "attachments": plots and printed text are never graded.
+
+    Works on the bytes, jumping over strings with find(), so a notebook of
+    100 MiB of outputs is read without ever holding them as Python objects.
+    Anything it does not understand is left for the JSON parser to report.
+    """
+    kept, start, i = [], 0, 0
+    while True:
+        i = data.find(b'"', i)
+        if i == -1:
+            break
+        end = _string_end(data, i)
+        if end == -1:
+            break
+        key, i = data[i + 1 : end - 1], end
+        if key not in BULK:
+            continue
+        colon = _skip_space(data, i)
+        if colon >= len(data) or data[colon] != 0x3A:
+            continue
+        value = _skip_space(data, colon + 1)
+        if value >= len(data) or data[value] not in b"[{":
+            continue
+        stop = _value_end(data, value)
+        if stop == -1:
+            break
+        kept += [data[start:value], b"[]" if data[value] == 0x5B else b"{}"]
+        start = i = stop
+    if start == 0:
+        return data
+    kept.append(data[start:])
+    return b"".join(kept)
+
+
+def _skip_space(data, i):
+    while i < len(data) and data[i] in b" \t\r\n":
+        i += 1
+    return i
+
+
 def _drop_bulk(obj):
     """json object_hook: outputs and attachments are never graded, so they are not kept while parsing."""
     if "output_type" in obj:
@@ -85,8 +166,7 @@ def read_cells(data, max_code_bytes, max_file_bytes):
         raise UnreadableNotebook(
             f"the file is over {max_file_bytes / 2**20:.0f} MiB, far larger than any notebook the grader accepts"
         )
-    if data.startswith(BOM):
-        data = data[len(BOM) :]
+    data = _skim(data[len(BOM) :] if data.startswith(BOM) else data)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
