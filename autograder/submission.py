@@ -323,7 +323,7 @@ def plan(data, assignment, max_bytes, max_file_bytes=None):
         for cell in anchors.get(anchor, []):
             transformed = cells.transform(cell.source)
             text, skipped = cells.definitions_only(transformed.text)
-            name = f"added {cell.index}"
+            name = f"{cell.index} (added)"
             notes.extend(f"cell {cell.index} (added by you): {note}" for note in transformed.notes)
             if skipped:
                 lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")

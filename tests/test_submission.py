@@ -167,7 +167,7 @@ def test_a_100_mib_notebook_is_read_in_bounded_memory(tmp_path):
 def test_cells_the_student_added_run_their_definitions_in_notebook_order():
     result = plan(handins.added_helpers(ASSIGNMENT), ASSIGNMENT, LIMIT)
     names = [name for name, _ in result.cells]
-    helper = next(n for n in names if n.startswith("added"))
+    helper = next(n for n in names if n.endswith("(added)"))
     target = next(key for key, text in result.sources.items() if "scaled(1.0)" in text)
     assert names.index(helper) < names.index(target)
     text = dict(result.cells)[helper]

@@ -41,7 +41,9 @@ def describe_error(exc):
     where = ""
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.startswith("<cell "):
-            where = f"{frame.filename[1:-1]}, line {frame.lineno}"
+            # the innermost of the student's functions: a bug in one function can surface in another's call
+            inside = f"in {frame.name}, " if frame.name != "<module>" else ""
+            where = f"{inside}{frame.filename[1:-1]}, line {frame.lineno}"
     if isinstance(exc, SyntaxError) and exc.filename and exc.filename.startswith("<cell "):
         where = f"{exc.filename[1:-1]}, line {exc.lineno}"
     message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
