@@ -176,6 +176,14 @@ def _launch(settings, threads, role, control=None):
     return Launched(popen, cgroup, scratch, bwrap is not None, keep or (-1, -1))
 
 
+def _no_python(exc):
+    where = "inside the sandbox" if sandbox.bubblewrap() else "as a subprocess"
+    return (
+        f"the grader could not start Python {where} to run student code ({sys.executable}: {type(exc).__name__}); "
+        "is the interpreter or its virtual environment readable there?"
+    )
+
+
 class Forked:
     """A worker forked by a zygote: the grader holds its pipes, the zygote holds the process."""
 
@@ -294,7 +302,11 @@ class Worker:
                 self.process = _zygote(self.settings, self.threads).spawn()
             except OSError:  # the zygote died (a student may kill it): start another once
                 _zygote(self.settings, self.threads).close()
-                self.process = _zygote(self.settings, self.threads).spawn()
+                try:
+                    self.process = _zygote(self.settings, self.threads).spawn()
+                except OSError as exc:
+                    _zygote(self.settings, self.threads).close()
+                    raise SandboxUnavailable(_no_python(exc)) from None
         else:
             self.process = _launch(self.settings, self.threads, "worker")
         self.sandboxed = self.process.sandboxed
