@@ -172,7 +172,7 @@ KINDS = {
     "nbformat-4.0": lambda a: old_minor(a, 0),
     "nbformat-4.4": lambda a: old_minor(a, 4, source_as_list=True),
 }
-DEMO = ("notes-style", "magics", "added-helpers", "no-metadata")
+DEMO = ("notes-style", "magics", "added-helpers")  # graded by `make demo`
 
 
 def build(assignment, kinds=None):
