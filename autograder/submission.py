@@ -307,7 +307,7 @@ def plan(data, assignment, max_bytes, max_file_bytes=None):
                 f"solution cell '{key}' lost its nbgrader metadata: graded cell {cell.index}, which defines its names"
             )
     # where each cell the student added runs: after the last known cell above it
-    anchors, anchor, added = {}, None, []
+    anchors, anchor = {}, None
     keyed = {id(c): k for k, c in claimed.items()} | {id(c): k for k, c in matched.items()}
     for cell in code:
         if id(cell) in keyed:
@@ -316,7 +316,6 @@ def plan(data, assignment, max_bytes, max_file_bytes=None):
             anchor = copies[cell.source.strip()]
         elif cell.grade_id is None and cell.source.strip():
             anchors.setdefault(anchor, []).append(cell)
-            added.append(cell)
     runs, sources, ran = [], {}, set()
 
     def run_added(anchor):

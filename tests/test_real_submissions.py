@@ -1,6 +1,7 @@
 """Notebooks as students really hand them in get full marks, feedback names what the student wrote, and the kit
 grades from anywhere on disk (a clone and virtual environment under /tmp included)."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import course, handins, notebooks, sandbox
+from autograder import course, handins, notebooks, sandbox, submission
 from autograder.grade import grade_bytes
 from autograder.settings import ROOT
 
@@ -26,11 +27,24 @@ def failed(result):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
-def test_every_kind_of_real_hand_in_gets_full_marks(assignment_id, tmp_path):
+def test_every_kind_of_real_hand_in_gets_full_marks(assignment_id, monkeypatch):
     """Notes-style % lines, magics and shell lines, helpers in added cells, no metadata, 100 MiB of outputs,
-    BOM and CRLF, nbformat 4.0 and 4.4: correct code written and saved as students do never loses a point."""
+    BOM and CRLF, nbformat 4.0 and 4.4: correct code written and saved as students do never loses a point.
+
+    Each hand-in is judged with the reference submission's seeds, so this proves how notebooks are read and
+    run, apart from how any check's random draws fall (test_grading covers the reference itself).
+    """
     assignment = course.get(assignment_id)
-    for kind, data in handins.build(assignment).items():
+    reference = nbformat.writes(notebooks.solve(assignment)).encode()
+    read = submission.plan
+
+    def with_reference_seeds(data, *args, **kwargs):
+        plan = read(data, *args, **kwargs)
+        plan.digest = hashlib.sha256(reference).hexdigest()
+        return plan
+
+    monkeypatch.setattr(submission, "plan", with_reference_seeds)
+    for kind, data in {"reference": reference, **handins.build(assignment)}.items():
         result, internal = grade_bytes(data, assignment, device="cpu")
         assert not internal, (kind, internal)
         assert result["score"] == result["max_score"] > 0, (kind, failed(result))
