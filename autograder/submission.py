@@ -260,35 +260,27 @@ def _by_names(wanted, candidates):
     return None
 
 
-def plan(data, assignment, max_bytes, max_file_bytes=None):
-    """Build the execution plan from submitted bytes; raises UnreadableNotebook."""
-    digest = hashlib.sha256(data).hexdigest()
-    submitted = read_cells(data, max_bytes, max_file_bytes or 20 * max_bytes)
-    source = _source_cells(assignment)
-    known = {c.key: c for c in source}
-    problems, notes = [], []
-    code = [c for c in submitted if c.kind == "code"]
-    claimed = {}  # grade_id -> submitted cell
-    foreign = False
+def _claim(code, known):
+    """Submitted cells matched by grade_id: ({grade_id: cell}, problems, whether ids of another notebook appear)."""
+    claimed, problems, foreign = {}, [], False
     for cell in code:
         key = cell.grade_id
         if key is None:
             continue
         if key not in known:
             foreign = True
-            continue
-        if key in claimed:
+        elif key in claimed:
             problems.append(f"cell '{key}' appears more than once; the first copy is graded")
-            continue
-        claimed[key] = cell
-    if foreign and not any(known[key].role == "solution" for key in claimed):
-        problems = [f"no cell of this notebook belongs to {assignment.id}: is it another assignment's notebook?"]
-        return Plan([], {}, problems, digest)
-    copies = {notebooks.strip_markers(c.text).strip(): c.key for c in source if c.role != "solution"}
-    copies |= _release_copies(assignment, known)
-    loose = [c for c in code if c.grade_id is None or c.grade_id not in known]
-    matched = {}  # key of a solution matched by names -> submitted cell
-    candidates = [(c, cells.defined_names(cells.transform(c.source).text)) for c in loose if c.source.strip() not in copies]
+        else:
+            claimed[key] = cell
+    return claimed, problems, foreign
+
+
+def _match_by_names(code, source, known, claimed, copies):
+    """Solution cells without their grade_id, found by the names they define: ({grade_id: cell}, problems, notes)."""
+    matched, problems, notes = {}, [], []
+    loose = [c for c in code if c.grade_id not in known and c.source.strip() not in copies]
+    candidates = [(c, cells.defined_names(cells.transform(c.source).text)) for c in loose]
     for cell in source:
         if cell.role == "solution" and cell.key not in claimed:
             found = _by_names(cell.names, candidates)
@@ -301,14 +293,17 @@ def plan(data, assignment, max_bytes, max_file_bytes=None):
             "the notebook has no nbgrader metadata (saved by another program, or pasted into a new notebook?): "
             "each exercise was graded from the cell that defines its function"
         )
-    elif matched:
-        for key, cell in matched.items():
-            notes.append(
-                f"solution cell '{key}' lost its nbgrader metadata: graded cell {cell.index}, which defines its names"
-            )
-    # where each cell the student added runs: after the last known cell above it
+    else:
+        notes += [
+            f"solution cell '{key}' lost its nbgrader metadata: graded cell {cell.index}, which defines its names"
+            for key, cell in matched.items()
+        ]
+    return matched, problems, notes
+
+
+def _added_by_anchor(code, keyed, copies):
+    """{grade_id or None: [cells the student added after it]}: each runs after the last known cell above it."""
     anchors, anchor = {}, None
-    keyed = {id(c): k for k, c in claimed.items()} | {id(c): k for k, c in matched.items()}
     for cell in code:
         if id(cell) in keyed:
             anchor = keyed[id(cell)]
@@ -316,37 +311,55 @@ def plan(data, assignment, max_bytes, max_file_bytes=None):
             anchor = copies[cell.source.strip()]
         elif cell.grade_id is None and cell.source.strip():
             anchors.setdefault(anchor, []).append(cell)
+    return anchors
+
+
+def _added_run(cell, notes):
+    """(name, text) of the definitions of one added cell, or None; notes what was left out."""
+    transformed = cells.transform(cell.source)
+    text, skipped = cells.definitions_only(transformed.text)
+    notes.extend(f"cell {cell.index} (added by you): {note}" for note in transformed.notes)
+    if skipped:
+        lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        notes.append(
+            f"cell {cell.index} (added by you): only its imports, definitions and constant assignments run at "
+            f"grading; its other statements (line {lines}) were skipped"
+        )
+    return (f"{cell.index} (added)", text) if text.strip() else None
+
+
+def plan(data, assignment, max_bytes, max_file_bytes=None):
+    """Build the execution plan from submitted bytes; raises UnreadableNotebook."""
+    digest = hashlib.sha256(data).hexdigest()
+    submitted = read_cells(data, max_bytes, max_file_bytes or 20 * max_bytes)
+    source = _source_cells(assignment)
+    known = {c.key: c for c in source}
+    code = [c for c in submitted if c.kind == "code"]
+    claimed, problems, foreign = _claim(code, known)
+    if foreign and not any(known[key].role == "solution" for key in claimed):
+        problems = [f"no cell of this notebook belongs to {assignment.id}: is it another assignment's notebook?"]
+        return Plan([], {}, problems, digest)
+    copies = {notebooks.strip_markers(c.text).strip(): c.key for c in source if c.role != "solution"}
+    copies |= _release_copies(assignment, known)
+    matched, missing, notes = _match_by_names(code, source, known, claimed, copies)
+    problems += missing
+    keyed = {id(c): k for k, c in claimed.items()} | {id(c): k for k, c in matched.items()}
+    anchors = _added_by_anchor(code, keyed, copies)
     runs, sources, ran = [], {}, set()
-
-    def run_added(anchor):
-        for cell in anchors.get(anchor, []):
-            transformed = cells.transform(cell.source)
-            text, skipped = cells.definitions_only(transformed.text)
-            name = f"{cell.index} (added)"
-            notes.extend(f"cell {cell.index} (added by you): {note}" for note in transformed.notes)
-            if skipped:
-                lines = ", ".join(str(n) for n in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
-                notes.append(
-                    f"cell {cell.index} (added by you): only its imports, definitions and constant assignments run at "
-                    f"grading; its other statements (line {lines}) were skipped"
-                )
-            if text.strip():
-                runs.append((name, text))
-
-    run_added(None)
-    for cell in source:
-        if cell.role == "locked":
+    for anchor in [None, *(c.key for c in source)]:
+        cell = known.get(anchor)
+        if cell is not None and cell.role == "locked":
             runs.append((cell.key, cells.transform(cell.text).text))
-        elif cell.role == "solution":
+        elif cell is not None and cell.role == "solution":
             student = claimed.get(cell.key) or matched.get(cell.key)
             if student is not None:
                 transformed = cells.transform(student.source)
                 sources[cell.key] = transformed.text
                 notes.extend(f"cell '{cell.key}': {note}" for note in transformed.notes)
-                if id(student) not in ran:
+                if id(student) not in ran:  # one cell defining two exercises runs once
                     ran.add(id(student))
                     runs.append((cell.key, transformed.text))
-        run_added(cell.key)
+        runs += filter(None, (_added_run(added, notes) for added in anchors.get(anchor, [])))
     if not sources:
         problems = ["no solution cell was found: were the cells deleted, or their metadata removed?"]
     return Plan(runs, sources, problems, digest, notes)
