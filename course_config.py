@@ -31,7 +31,8 @@ c.Grading.sandbox = os.environ.get("COURSE_KIT_SANDBOX", "auto")  # auto | bubbl
 c.Grading.warm_workers = True  # fork workers from a zygote that imported torch once
 c.Grading.worker_memory_mb = 6144
 c.Grading.worker_processes = 64
-c.Grading.max_notebook_mb = 25.0
+c.Grading.max_notebook_mb = 25.0  # code and text of the cells; outputs and images do not count
+c.Grading.max_file_mb = 512.0  # whole file: only absurd files are refused unread
 c.Grading.max_message_mb = 256
 
 # Accuracy thresholds, calibrated on the reference over several seeds

@@ -120,12 +120,20 @@ def _grade(args):
                 f"[{name}] {'grading failed' if name in run.broken else 'internal error in a check'}:\n{text}", file=sys.stderr
             )
     if args.json:
-        single = len(args.files) == 1 and len(submissions) == 1 and run.results and not Path(args.files[0]).is_dir()
-        payload = next(iter(run.results.values())) if single else [dict(r, submission=n) for n, r in run.results.items()]
+        single = len(args.files) == 1 and len(submissions) == 1 and not Path(args.files[0]).is_dir()
+        if single and not run.results:  # grading broke (e.g. no such file): still one object, saying why
+            payload = results.gradescope(
+                [], problems=[text.splitlines()[0] for texts in run.broken.values() for text in texts]
+            )
+        elif single:
+            payload = next(iter(run.results.values()))
+        else:
+            payload = [dict(r, submission=n) for n, r in run.results.items()]
         json.dump(payload, sys.stdout, indent=1)
         print()
     else:
         print(results.table(list(run.results.items())))
+        _print_reasons(run.results, run.broken)
     if len(submissions) > 1 or args.out:
         where = f"; outputs under {args.out}/" if args.out else ""
         print(
@@ -134,6 +142,19 @@ def _grade(args):
             file=sys.stderr,
         )
     return 1 if run.broken else 0
+
+
+def _print_reasons(named, broken=None):
+    """Under the grade table: why a notebook could not be graded as it should (the rest is in --json and feedback)."""
+    lines = []
+    for name, result in named.items():
+        for line in result.get("output", "").splitlines():
+            if line.startswith(results.PROBLEM):
+                lines.append(f"  {name}: {line[len(results.PROBLEM) :]}")
+    for name, texts in (broken or {}).items():
+        lines.append(f"  {name}: not graded: {texts[0].splitlines()[0] if texts else 'grading failed'}")
+    if lines:
+        print("\nproblems:\n" + "\n".join(lines))
 
 
 def _merge(args):
@@ -156,6 +177,7 @@ def _merge(args):
                 results.write_atomic(target, result)
         _write_class_outputs(args, args.out, assignment_id, named)
     print(results.table(list(named.items())))
+    _print_reasons(named)
     print(f"merged {len(named)} results of {assignment_id} from {len(args.folders)} folders into {args.out}/", file=sys.stderr)
     return 0
 

@@ -5,6 +5,8 @@ none of them puts the grader's inputs or expected numbers into the message.
 """
 
 import ast
+import inspect
+import sys
 
 import torch
 
@@ -50,12 +52,26 @@ def gradients(student, fn, args, grad_output, expected, what, rtol=1e-7, atol=1e
     _, grads = student.call(student.harness.vjp, [fn, list(args), grad_output], label=f"backpropagating through {what}")
     if type(grads) is not list or len(grads) != len(expected):
         raise AssertionError(f"backpropagating through {what} did not give one gradient per input")
-    for got, want in zip(grads, expected):
+    inputs = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.requires_grad]
+    for got, want, position in zip(grads, expected, inputs):
+        name = _input_name(what, position)
         if got is None:
             raise AssertionError(
-                f"no gradient reached the input of {what}: is it built from differentiable tensor operations?"
+                f"no gradient reached {name} of {what}: is {what} built from differentiable tensor operations on it?"
             )
-        close(got, want, f"the gradient through {what} is wrong", rtol=rtol, atol=atol)
+        close(got, want, f"the gradient through {what} with respect to {name} is wrong", rtol=rtol, atol=atol)
+
+
+def _input_name(what, position):
+    """'its argument w' from the contract's signature (the reference function of that name), else 'its 2nd argument'."""
+    for module in list(sys.modules.values()):
+        function = getattr(module, what, None) if getattr(module, "__name__", "").startswith("reference.") else None
+        if inspect.isfunction(function):
+            params = list(inspect.signature(function).parameters)
+            if position < len(params):
+                return f"its argument {params[position]}"
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}.get(position + 1, f"{position + 1}th")
+    return f"its {ordinal} argument"
 
 
 def python_float(value, what):

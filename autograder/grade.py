@@ -44,6 +44,10 @@ def resolve_device(name):
     return torch.device(name)
 
 
+def _bytes(mib):
+    return int(mib * 2**20)
+
+
 @functools.cache
 def _config(root):
     return load_config(root)
@@ -60,7 +64,7 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
     settings = grading(config)
     device = resolve_device(device if device != "auto" else settings.device)
     try:
-        plan = submission.plan(data, assignment, int(settings.max_notebook_mb * 2**20))
+        plan = submission.plan(data, assignment, _bytes(settings.max_notebook_mb), _bytes(settings.max_file_mb))
     except submission.UnreadableNotebook as exc:
         plan = None
         worker = Worker(settings, broken=f"your notebook could not be read: {exc}")
@@ -95,7 +99,8 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.records:
         raise GraderError(f"the checks of {assignment.id} did not run (pytest exit {int(code)}):\n{output.getvalue()[-3000:]}")
     problems = list(plan.problems) if plan else [worker.broken]
-    warnings = [
+    warnings = list(plan.notes) if plan else []
+    warnings += [
         f"cell '{cell}' raised {e['type']}: {e['message']}" + (f" ({e['where']})" if e["where"] else "")
         for cell, e in worker.cell_errors.items()
     ]
@@ -154,8 +159,10 @@ def _grade_job(path, assignment_id, device, threads, root):
     """Grade one file (in a pool process); returns (result, internal, stats)."""
     started = time.monotonic()
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
+    cap = _bytes(grading(_config(str(assignment.root))).max_file_mb)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(cap + 1)  # an absurd file is refused by its size, never read whole
     except OSError as exc:
         raise GraderError(f"cannot read {path}: {exc.strerror}") from None
     result, internal = grade_bytes(data, assignment, device, threads)

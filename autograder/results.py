@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+PROBLEM = "Problem with the notebook: "
+
 
 def gradescope(records, problems=(), warnings=()):
     """A Gradescope results.json object from the plugin's check records."""
@@ -28,7 +30,7 @@ def gradescope(records, problems=(), warnings=()):
         }
         for r in records
     ]
-    notes = [f"Problem with the notebook: {p}" for p in problems] + [f"Note: {w}" for w in warnings]
+    notes = [f"{PROBLEM}{p}" for p in problems] + [f"Note: {w}" for w in warnings]
     return {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": round(sum(t["max_score"] for t in tests), 4),

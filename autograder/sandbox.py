@@ -74,9 +74,11 @@ def wrap(command, scratch, runtime, gpu=False, as_pid_1=False):
             argv += ["--ro-bind", link, link]
     for path in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf"):
         argv += ["--ro-bind-try", path, path]
+    # the private /tmp first: a checkout or virtual environment under the host's /tmp is then mounted over it, not hidden
+    argv += ["--bind", str(scratch), "/tmp"]
     for root in _python_roots():
         argv += ["--ro-bind", root, root]
-    argv += ["--ro-bind", str(runtime), RUNTIME_MOUNT, "--bind", str(scratch), "/tmp", "--chdir", "/tmp"]
+    argv += ["--ro-bind", str(runtime), RUNTIME_MOUNT, "--chdir", "/tmp"]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     if gpu:
         for node in sorted(glob.glob("/dev/nvidia*")):

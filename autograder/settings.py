@@ -41,7 +41,12 @@ class Grading(Configurable):
     worker_processes = Int(64, help="Most processes and threads the student worker may have at once (cgroup).").tag(
         config=True
     )
-    max_notebook_mb = Float(25.0, help="Largest submission file accepted, in MiB.").tag(config=True)
+    max_notebook_mb = Float(
+        25.0, help="Most code and text a submission's cells may hold, in MiB (outputs and images do not count)."
+    ).tag(config=True)
+    max_file_mb = Float(512.0, help="Largest submission file read at all, in MiB; outputs are dropped while reading it.").tag(
+        config=True
+    )
     max_message_mb = Int(256, help="Largest message the grader accepts from the worker, in MiB.").tag(config=True)
     thresholds = Dict(help="Accuracy and loss thresholds, keyed '<assignment>.<name>'.").tag(config=True)
 

@@ -12,6 +12,7 @@ import itertools
 import json
 import multiprocessing.util
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,6 +49,18 @@ else:
 """
 
 
+INTERNAL = re.compile(r"\b(?:kitworker\.)?harness\.|\bkitworker\.")
+
+
+def plain(text):
+    """Text for the student: the kit's internal module names (the worker runtime, its harness) taken out."""
+    return INTERNAL.sub("", str(text))
+
+
+def _is_internal(label):
+    return label.startswith(("kitworker", "harness")) or label in ("value", "seeding")
+
+
 class StudentError(Exception):
     """The student's code raised, or a name the check needs is missing."""
 
@@ -55,9 +68,10 @@ class StudentError(Exception):
         self.what, self.error = what, error
         where = f" ({error['where']})" if error.get("where") else ""
         if error["type"] == "NotImplementedError" and not error["message"]:
-            super().__init__(f"{what} is not implemented yet (it raises NotImplementedError){where}")
+            text = f"{what} is not implemented yet (it raises NotImplementedError){where}"
         else:
-            super().__init__(f"{what} raised {error['type']}: {error['message']}{where}")
+            text = f"{what} raised {error['type']}: {error['message']}{where}"
+        super().__init__(plain(text))
 
 
 class SandboxUnavailable(Exception):
@@ -162,6 +176,14 @@ def _launch(settings, threads, role, control=None):
     return Launched(popen, cgroup, scratch, bwrap is not None, keep or (-1, -1))
 
 
+def _no_python(exc):
+    where = "inside the sandbox" if sandbox.bubblewrap() else "as a subprocess"
+    return (
+        f"the grader could not start Python {where} to run student code ({sys.executable}: {type(exc).__name__}); "
+        "is the interpreter or its virtual environment readable there?"
+    )
+
+
 class Forked:
     """A worker forked by a zygote: the grader holds its pipes, the zygote holds the process."""
 
@@ -264,6 +286,7 @@ class Worker:
         self.threads = threads
         self.cells = []
         self.cell_errors = {}
+        self.replay_errors = {}  # cells that ran cleanly but failed when replayed after a restart: never blamed
         self.process = None
         self.deadline = None
         self.generation = 0
@@ -279,14 +302,24 @@ class Worker:
                 self.process = _zygote(self.settings, self.threads).spawn()
             except OSError:  # the zygote died (a student may kill it): start another once
                 _zygote(self.settings, self.threads).close()
-                self.process = _zygote(self.settings, self.threads).spawn()
+                try:
+                    self.process = _zygote(self.settings, self.threads).spawn()
+                except OSError as exc:
+                    _zygote(self.settings, self.threads).close()
+                    raise SandboxUnavailable(_no_python(exc)) from None
         else:
             self.process = _launch(self.settings, self.threads, "worker")
         self.sandboxed = self.process.sandboxed
         self.to_child, self.from_child = self.process.to_child, self.process.from_child
         replay, self.cells = self.cells, []  # failed cells keep their recorded errors and are not retried
         for name, source in replay:
-            self.run_cell(name, source)
+            if self.run_cell(name, source, replay=True) is not None and self.process is None:
+                # the replay itself ran out of time or crashed: not the cell's fault, and not the next check's
+                self.cells = replay
+                raise WorkerDied(
+                    "an earlier check stopped the process running your code, and re-running your notebook's cells "
+                    f"in a fresh process did not finish ({self.replay_errors[name]['type']} while re-running them)"
+                )
 
     def stop(self):
         """Ask the process to leave, then make sure it and everything it started are gone."""
@@ -348,8 +381,12 @@ class Worker:
             self.kill()
             raise BadAnswer(f"the worker sent a malformed answer: {exc}") from None
 
-    def run_cell(self, name, source):
-        """Execute one notebook cell; remember it so a restarted worker can replay it."""
+    def run_cell(self, name, source, replay=False):
+        """Execute one notebook cell; remember it so a restarted worker can replay it.
+
+        A replayed cell ran cleanly before, so its error (a slow restart, a
+        crash) goes to `replay_errors`, not to the cell's record.
+        """
         deadline = time.monotonic() + self.settings.cell_timeout
         try:
             answer = self.request({"op": "exec", "cell": name, "source": source}, deadline)
@@ -364,10 +401,10 @@ class Worker:
                 error = {}
             if error is not None and not _is_error_record(error):
                 error = {"type": "BadAnswer", "message": "the worker sent a malformed cell result", "where": ""}
-        if error is None:
+        if error is None or replay:
             self.cells.append((name, source))
-        else:
-            self.cell_errors[name] = error
+        if error is not None:
+            (self.replay_errors if replay else self.cell_errors)[name] = error
         return error
 
 
@@ -447,6 +484,22 @@ def is_instance(remote, qualified_name):
     return isinstance(remote, Remote) and qualified_name in remote._types
 
 
+def _call_label(target, args, kwargs):
+    """How a call is named to the student: a grader helper by the student's functions it runs."""
+    if not _is_internal(target._label):
+        return f"{target._label}(...)"
+    values = [*args, *(kwargs or {}).values()]
+    names = []
+    for value in values:
+        if isinstance(value, Remote) and not _is_internal(value._label) and value._label.isidentifier():
+            if value._label not in names:
+                names.append(value._label)
+    if not names:
+        return "your code, as the check ran it"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"running your {listed} together" if len(names) > 1 else f"running your {listed}"
+
+
 class Session:
     """The hidden checks' view of one submission: names, libraries and values in the worker."""
 
@@ -512,7 +565,7 @@ class Session:
             "args": self.encode(list(args)),
             "kwargs": self.encode(dict(kwargs or {})),
         }
-        return self.ask(message, label or f"{target._label}(...)", as_handle=as_handle)
+        return self.ask(message, label or _call_label(target, args, kwargs), as_handle=as_handle)
 
     def get(self, name):
         """A global of the student's notebook: its value, or a Remote for objects."""

@@ -46,7 +46,7 @@ def test_cell_errors_are_recorded_with_their_line(session):
 
 
 def test_student_exceptions_become_student_errors(session):
-    with pytest.raises(StudentError, match=r"boom\(\.\.\.\) raised ValueError: nope \(cell funcs, line 8\)"):
+    with pytest.raises(StudentError, match=r"boom\(\.\.\.\) raised ValueError: nope \(in boom, cell funcs, line 8\)"):
         session.boom()
 
 

@@ -406,7 +406,7 @@ def test_fine_tuning_reduces_the_loss(student, rng, settings, assignment):
     ratio = settings.threshold(assignment.id, "fine_tuning_loss_ratio")
     assert after <= ratio * before, (
         f"after 6 epochs the training loss fell only to {after / before:.0%} of its start; this check needs "
-        f"{ratio:.0%} or less: does train_fine_tuning train on data_dir/train with the loss and optimizer it is given?"
+        f"{ratio * 100:g}% or less: does train_fine_tuning train on data_dir/train with the loss and optimizer it is given?"
     )
 
 

@@ -523,5 +523,5 @@ def test_lenet_learns_digits(student, rng, settings, assignment):
     accuracy = (scores.argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, "lenet_digits_accuracy")
     assert accuracy >= threshold, (
-        f"after 6 epochs the test accuracy is {accuracy:.2f}, below the {threshold:.2f} this check needs"
+        f"after 6 epochs the test accuracy is {accuracy:.3f}, below the {threshold:g} this check needs"
     )

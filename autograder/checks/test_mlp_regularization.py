@@ -213,7 +213,7 @@ def test_mlp_learns_digits(student, rng, settings, assignment):
         accuracy = (ref.mlp(test_X, trained).argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, "mlp_digits_accuracy")
     assert accuracy >= threshold, (
-        f"after 10 epochs the test accuracy is {accuracy:.2f}, below the {threshold:.2f} this check needs "
+        f"after 10 epochs the test accuracy is {accuracy:.3f}, below the {threshold:g} this check needs "
         "(check the initialisation and the model)"
     )
 
@@ -566,7 +566,7 @@ def test_dropout_net_learns_digits(student, rng, settings, assignment):
         accuracy = (local(test_X).argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, "dropout_digits_accuracy")
     assert accuracy >= threshold, (
-        f"after 12 epochs the test accuracy in eval mode is {accuracy:.2f}, below the {threshold:.2f} this check needs"
+        f"after 12 epochs the test accuracy in eval mode is {accuracy:.3f}, below the {threshold:g} this check needs"
     )
 
 

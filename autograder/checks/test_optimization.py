@@ -273,8 +273,8 @@ def _trains_digits(student, rng, settings, assignment, name, hyperparams):
     accuracy = ((test_X.reshape(len(test_X), -1) @ W + b).argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, f"{name}_accuracy")
     assert accuracy >= threshold, (
-        f"softmax regression trained with {name} for 3 epochs reaches a test accuracy of {accuracy:.2f}, "
-        f"below the {threshold:.2f} this check needs"
+        f"softmax regression trained with {name} for 3 epochs reaches a test accuracy of {accuracy:.3f}, "
+        f"below the {threshold:g} this check needs"
     )
 
 

@@ -344,7 +344,7 @@ def test_softmax_regression_learns_digits(student, rng, settings, assignment):
     accuracy = (scores.argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, "digits_accuracy")
     assert accuracy >= threshold, (
-        f"after 5 epochs the test accuracy is {accuracy:.2f}, below the {threshold:.2f} this check needs"
+        f"after 5 epochs the test accuracy is {accuracy:.3f}, below the {threshold:g} this check needs"
     )
 
 

@@ -28,9 +28,23 @@ def _harden():
         pass
 
 
+def _mount_holders(folder):
+    """Entries of folder with a mount inside (a virtual environment under the host's /tmp): read-only, never emptied."""
+    prefix = folder.rstrip("/") + "/"
+    try:
+        with open("/proc/self/mountinfo") as mounts:
+            points = [line.split()[4] for line in mounts]
+    except OSError:
+        return set()
+    return {point[len(prefix) :].split("/")[0] for point in points if point.startswith(prefix)}
+
+
 def _clean(folder):
     """Empty the shared temporary folder so no submission sees what another left."""
+    holders = _mount_holders(folder)
     for name in os.listdir(folder):
+        if name in holders:
+            continue
         path = os.path.join(folder, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
