@@ -33,6 +33,8 @@ c.Grading.require_sandbox = os.environ.get("COURSE_KIT_REQUIRE_SANDBOX", "") == 
 c.Grading.warm_workers = True  # fork workers from a zygote that imported torch once
 c.Grading.worker_memory_mb = 6144
 c.Grading.worker_processes = 64
+c.Grading.worker_disk_mb = 1024  # what one submission may keep in its scratch folder: MiB and files and folders
+c.Grading.worker_files = 10000
 c.Grading.max_notebook_mb = 25.0
 c.Grading.max_message_mb = 256
 

@@ -44,6 +44,8 @@ class Grading(Configurable):
     worker_processes = Int(64, help="Most processes and threads the student worker may have at once (cgroup).").tag(
         config=True
     )
+    worker_disk_mb = Int(1024, help="Most MiB one submission may keep in its scratch folder (warm workers).").tag(config=True)
+    worker_files = Int(10000, help="Most files and folders one submission may keep in its scratch folder.").tag(config=True)
     max_notebook_mb = Float(25.0, help="Largest submission file accepted, in MiB.").tag(config=True)
     max_message_mb = Int(256, help="Largest message the grader accepts from the worker, in MiB.").tag(config=True)
     thresholds = Dict(help="Accuracy and loss thresholds, keyed '<assignment>.<name>'.").tag(config=True)

@@ -118,6 +118,7 @@ def _launch(settings, threads, role, control=None):
     nproc = 0 if cgroup else settings.worker_processes
     runtime = sandbox.runtime()
     plan = sandbox.worker_plan(tier, role, scratch, runtime, fds=pipes, memory_mb=memory, nproc=nproc, gpu=gpu)
+    plan.update(disk_mb=settings.worker_disk_mb, disk_files=settings.worker_files)
     popen = subprocess.Popen(
         sandbox.launch_command(plan, runtime, scratch, gpu),
         pass_fds=fds,
@@ -139,12 +140,12 @@ class Forked:
     """A worker forked by a zygote: the grader holds its pipes, the zygote holds the process."""
 
     def __init__(self, zygote, pid, fds):
-        self.zygote, self.pid = zygote, pid
+        self.zygote, self.pid, self.reason = zygote, pid, None
         self.tier = zygote.launched.tier
         self.to_child, self.from_child = fds
 
     def kill(self):
-        code = self.zygote.kill(self.pid)
+        code, self.reason = self.zygote.kill(self.pid)
         for fd in (self.to_child, self.from_child):
             _close(fd)
         return code
@@ -183,13 +184,14 @@ class Zygote:
         return Forked(self, reply["pid"], (to_child_w, to_parent_r))
 
     def kill(self, pid):
-        """Kill one child; if the zygote itself is gone or stuck, kill the whole sandbox."""
+        """Kill one child: (exit code, why the zygote stopped it or None); if the zygote is gone or stuck, kill the sandbox."""
         try:
-            code = self._ask({"op": "kill", "pid": pid}).get("returncode")
-            return code if type(code) is int else None
+            reply = self._ask({"op": "kill", "pid": pid})
+            code, reason = reply.get("returncode"), reply.get("reason")
+            return (code if type(code) is int else None), (reason if type(reason) is str else None)
         except (OSError, ValueError):
             self.close()
-            return None
+            return None, None
 
     @property
     def alive(self):
@@ -213,6 +215,8 @@ def _zygote(settings, threads):
         settings.device,
         settings.worker_memory_mb,
         settings.worker_processes,
+        settings.worker_disk_mb,
+        settings.worker_files,
         threads,
     )
     zygote = _ZYGOTES.get(key)
@@ -225,13 +229,14 @@ def _zygote(settings, threads):
     return zygote
 
 
-def _close_zygotes():
+def close_zygotes():
+    """End every warm zygote of this grader process (and, with it, every student process it forked)."""
     for zygote in list(_ZYGOTES.values()):
         zygote.close()
 
 
-atexit.register(_close_zygotes)
-multiprocessing.util.Finalize(None, _close_zygotes, exitpriority=10)  # pool processes skip atexit
+atexit.register(close_zygotes)
+multiprocessing.util.Finalize(None, close_zygotes, exitpriority=10)  # pool processes skip atexit
 
 
 class Worker:
@@ -293,7 +298,10 @@ class Worker:
         return code
 
     def _death(self):
+        process = self.process
         code = self.kill()
+        if getattr(process, "reason", None):
+            return f"the process running your code was stopped: {process.reason}"
         if code is None:
             return "the process running your code ended unexpectedly"
         if code < 0:

@@ -57,6 +57,11 @@ def empty(folder):
                     for child in os.listdir(inner):
                         info = os.stat(child, dir_fd=inner, follow_symlinks=False)
                         if stat.S_ISDIR(info.st_mode):
+                            moved = _open_dir(child, inner)
+                            try:
+                                os.chmod(moved, 0o700)  # moving a folder rewrites its '..': it must be writable
+                            finally:
+                                os.close(moved)
                             serial += 1
                             while _exists(f".flat-{serial}", top):
                                 serial += 1
@@ -79,3 +84,31 @@ def remove(folder):
         os.rmdir(folder)
     except FileNotFoundError:
         pass
+
+
+def overrun(folder, max_entries, max_bytes, max_depth=100):
+    """Why folder holds more than the caps allow (entries, bytes on disk, nesting), or None when it is within them."""
+    entries, size = 0, 0
+    stack = [(folder, 0)]
+    while stack:
+        path, depth = stack.pop()
+        if depth > max_depth:
+            return f"folders nested deeper than {max_depth} levels"
+        try:
+            with os.scandir(path) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > max_entries:
+                        return f"more than {max_entries} files and folders"
+                    info = entry.stat(follow_symlinks=False)
+                    size += info.st_blocks * 512
+                    if size > max_bytes:
+                        return f"more than {max_bytes >> 20} MiB of files"
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, depth + 1))
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            if exc.errno == 36:  # ENAMETOOLONG
+                return "paths longer than the system allows"
+    return None

@@ -8,12 +8,15 @@ folder (its /tmp), read nothing of the grader and signal neither the zygote
 nor anything outside. The zygote is a child subreaper and not dumpable: before
 each submission and after each kill it ends every descendant and empties the
 scratch folder (whatever the modes, depth or size of what is there), so no
-submission sees what another left.
+submission sees what another left. While a child runs, the zygote measures the
+folder every second and stops a submission that writes more files, bytes or
+nesting than the plan allows.
 """
 
 import ctypes
 import json
 import os
+import select
 import signal
 import socket
 import tempfile
@@ -21,6 +24,7 @@ import tempfile
 from . import confine, scratch
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
+WATCH_SECONDS = 1.0  # how often the scratch folder is measured while a submission runs
 
 
 def _harden():
@@ -32,6 +36,14 @@ def _harden():
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _stop(pid):
+    for target in (-pid, pid):
+        try:
+            os.kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _status(code):
@@ -120,7 +132,14 @@ def serve(plan):
     _harden()
     control = socket.socket(fileno=plan["read_fd"])
     root = tempfile.gettempdir()
+    child, stopped = None, {}
     while True:
+        if child is not None and not select.select([control], [], [], WATCH_SECONDS)[0]:
+            reason = scratch.overrun(root, plan["disk_files"], plan["disk_mb"] << 20)
+            if reason is not None:  # a cap on what one submission may write: stop it now, tell the grader on kill
+                _stop(child)
+                stopped[child], child = f"it wrote {reason} (the limit for one submission)", None
+            continue
         try:
             message, fds, _, _ = socket.recv_fds(control, 65536, 2)
         except OSError:
@@ -138,19 +157,18 @@ def serve(plan):
                 _child(fds[0], fds[1], control, root, folder, plan)
             for fd in fds:
                 os.close(fd)
-            reply = {"pid": pid}
+            child, reply = pid, {"pid": pid}
         elif op == "kill":
             pid = int(request["pid"])
-            for target in (-pid, pid):
-                try:
-                    os.kill(target, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            _stop(pid)
             try:
                 _, code = os.waitpid(pid, 0)
                 reply = {"returncode": _status(code)}
             except ChildProcessError:
                 reply = {"returncode": None}
+            if pid in stopped:
+                reply["reason"] = stopped.pop(pid)
+            child = None if child == pid else child
             _kill_strays()
             _empty(root)
         else:
