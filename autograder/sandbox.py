@@ -22,6 +22,7 @@ import dataclasses
 import functools
 import glob
 import json
+import multiprocessing.util
 import os
 import shutil
 import signal
@@ -132,7 +133,13 @@ def runtime():
     shutil.copytree(WORKER_PACKAGE, folder / "kitworker", ignore=shutil.ignore_patterns("__pycache__"))
     folder.chmod(0o755)
     owner = os.getpid()
-    atexit.register(lambda: os.getpid() == owner and shutil.rmtree(folder, ignore_errors=True))
+
+    def remove():
+        if os.getpid() == owner:  # not in a forked child, whose parent still needs it
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    multiprocessing.util.Finalize(None, remove, exitpriority=5)  # pool processes skip atexit; after the zygotes (10)
     return folder
 
 

@@ -205,6 +205,7 @@ class Zygote:
 
 
 _ZYGOTES = {}
+_finalizer_pid = None
 
 
 def _zygote(settings, threads):
@@ -219,6 +220,10 @@ def _zygote(settings, threads):
         settings.worker_files,
         threads,
     )
+    global _finalizer_pid
+    if _finalizer_pid != os.getpid():  # a pool process clears the finalizers it inherited: register in each
+        multiprocessing.util.Finalize(None, close_zygotes, exitpriority=10)
+        _finalizer_pid = os.getpid()
     zygote = _ZYGOTES.get(key)
     if zygote is None or not zygote.alive:
         if zygote is not None:
@@ -235,8 +240,7 @@ def close_zygotes():
         zygote.close()
 
 
-atexit.register(close_zygotes)
-multiprocessing.util.Finalize(None, close_zygotes, exitpriority=10)  # pool processes skip atexit
+atexit.register(close_zygotes)  # pool processes skip atexit: _zygote registers a multiprocessing finalizer too
 
 
 class Worker:

@@ -361,3 +361,20 @@ def test_unsandboxed_grading_warns_and_require_sandbox_refuses(tmp_path):
     env = dict(os.environ, PATH="/nonexistent", COURSE_KIT_SANDBOX="bubblewrap")
     done = subprocess.run(grade, cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 1 and "bubblewrap is required" in done.stderr
+
+
+def test_a_pool_of_graders_leaves_no_runtime_copy_or_scratch_folder_behind(tmp_path):
+    for name in ("a", "b"):
+        notebooks.write(notebooks.solve(ASSIGNMENT), tmp_path / f"{name}.ipynb")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    files = [str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb")]
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", *files, "-a", ASSIGNMENT.id, "--jobs", "2"],
+        cwd=ROOT,
+        env=dict(os.environ, TMPDIR=str(tmp)),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("kit-")]
