@@ -119,11 +119,16 @@ def test_run_autograder_as_root_without_bubblewrap_confines_with_landlock(archiv
     env.update(AUTOGRADER_PYTHON=sys.executable, COURSE_KIT_SECRET=secret, PATH=f"{fake}:/usr/bin:/bin")
     argv, env = as_tier("landlock-root", [str(root / "run_autograder"), str(root)], env, str(tmp_path / "hold"))
     env.pop("COURSE_KIT_SANDBOX")  # auto, as in the zip
+    from test_redteam import ATTACKS
+
+    submissions = {"reference": notebooks.solve(assignment)}
+    targets = {"reach-outside": "get_fashion_mnist_labels"}
+    submissions["reach-outside"] = with_alternative(assignment, Alternative("get_fashion_mnist_labels", attack))
+    for name in ("kill-everything", "import-the-grader", "rewrite-checks-on-disk"):
+        targets[name], code = ATTACKS[name]
+        submissions[name] = with_alternative(assignment, Alternative(targets[name], code))
     scores = {}
-    for name, notebook in {
-        "reference": notebooks.solve(assignment),
-        "attack": with_alternative(assignment, Alternative("get_fashion_mnist_labels", attack)),
-    }.items():
+    for name, notebook in submissions.items():
         shutil.rmtree(root / "submission", ignore_errors=True)
         notebooks.write(notebook, root / "submission" / f"{ASSIGNMENT}.ipynb")
         done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True)
@@ -131,9 +136,9 @@ def test_run_autograder_as_root_without_bubblewrap_confines_with_landlock(archiv
         result = json.loads((root / "results" / "results.json").read_text())
         assert "graded in the landlock sandbox" in result["output"] and "uid 65534" in result["output"]
         scores[name] = results.per_exercise(result)
-    assert scores["reference"]["get_fashion_mnist_labels"][0] > 0
-    assert scores["attack"]["get_fashion_mnist_labels"][0] == 0, "the student's code reached the kit or the secret"
-    assert {e: s for e, s in scores["attack"].items() if e != "get_fashion_mnist_labels"} == {
-        e: s for e, s in scores["reference"].items() if e != "get_fashion_mnist_labels"
-    }
+    reference = scores.pop("reference")
+    assert all(score == top for score, top in reference.values())
+    for name, target in targets.items():
+        assert scores[name][target][0] == 0, f"{name} earned points in Gradescope's conditions"
+        assert {e: s for e, s in scores[name].items() if e != target} == {e: s for e, s in reference.items() if e != target}
     assert not (tmp_path / "escaped").exists() and "escaped" not in (root / "source" / "run_autograder").read_text()

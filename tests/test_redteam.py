@@ -336,8 +336,16 @@ def test_every_record_names_the_tier_and_what_it_enforced(outcome, request):
             assert ("uid 65534" in result["output"]) == (tier == "landlock-root")
 
 
+@pytest.mark.parametrize("attack", ["kill-everything", "kill-the-parent", "reach-outside-the-scratch-folder"])
+def test_attacks_a_pid_namespace_stops_fail_in_every_tier(outcome, attack):
+    """The landlock tier has no pid namespace: signals are scoped by Landlock and /proc is not granted instead."""
+    _, results, *_ = outcome
+    target, _ = ALL_ATTACKS[attack]
+    assert per_exercise(results[attack])[target][0] == 0
+    assert results["isolation-c-reference-after"]["score"] == results["reference"]["max_score"]
+
+
 def test_auto_takes_landlock_where_bubblewrap_cannot_run(tmp_path):
-    """Without a pid namespace a landlock worker still sees no process: /proc is out of its reach."""
     if tier_missing("landlock-root"):
         pytest.skip(tier_missing("landlock-root"))
     hold = tmp_path / "hold"
