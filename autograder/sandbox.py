@@ -189,8 +189,11 @@ def _processes_of(uid):
     return count
 
 
-def worker_plan(tier, role, scratch, runtime_path, fds, memory_mb, nproc, gpu=False):
-    """The JSON plan that kitworker.boot follows: role, pipes, limits, and what to confine to."""
+def worker_plan(tier, role, scratch, runtime_path, fds, memory_mb, nproc, gpu=False, disk_mb=1024, disk_files=10000):
+    """The JSON plan that kitworker.boot follows: role, pipes, limits, and what to confine to.
+
+    disk_mb and disk_files cap what one submission keeps in the scratch folder (the zygote enforces them).
+    """
     inside = tier.name == "bubblewrap"
     runtime_seen = RUNTIME_MOUNT if inside else str(runtime_path)
     read = readable(runtime_seen, gpu)
@@ -207,6 +210,8 @@ def worker_plan(tier, role, scratch, runtime_path, fds, memory_mb, nproc, gpu=Fa
         "memory_mb": memory_mb,
         "nproc": nproc,
         "file_mb": FILE_MB,
+        "disk_mb": disk_mb,
+        "disk_files": disk_files,
         "uid": uid,
         "read": read,
         "write": ["/tmp" if inside else str(scratch)],
@@ -302,6 +307,8 @@ class Cgroup:
                 path.mkdir()
                 self.paths.append(path)
                 (path / setting).write_text(str(value))
+                if controller == "memory" and (path / "memory.memsw.limit_in_bytes").exists():
+                    (path / "memory.memsw.limit_in_bytes").write_text(str(value))  # no swap, as memory.swap.max
         except OSError:
             self.close()
 

@@ -117,8 +117,18 @@ def _launch(settings, threads, role, control=None):
         pipes = fds
     nproc = 0 if cgroup else settings.worker_processes
     runtime = sandbox.runtime()
-    plan = sandbox.worker_plan(tier, role, scratch, runtime, fds=pipes, memory_mb=memory, nproc=nproc, gpu=gpu)
-    plan.update(disk_mb=settings.worker_disk_mb, disk_files=settings.worker_files)
+    plan = sandbox.worker_plan(
+        tier,
+        role,
+        scratch,
+        runtime,
+        fds=pipes,
+        memory_mb=memory,
+        nproc=nproc,
+        gpu=gpu,
+        disk_mb=settings.worker_disk_mb,
+        disk_files=settings.worker_files,
+    )
     popen = subprocess.Popen(
         sandbox.launch_command(plan, runtime, scratch, gpu),
         pass_fds=fds,

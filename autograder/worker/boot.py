@@ -2,7 +2,7 @@
 
 The grader runs ``python -I -c STUB RUNTIME PLAN``; STUB puts RUNTIME (the
 private copy of this package, as ``kitworker``) on sys.path and calls
-:func:`main` with PLAN, a JSON object made by the grader's ``Plan``. Nothing
+:func:`main` with PLAN, the JSON object that ``autograder.sandbox.worker_plan`` made. Nothing
 of the student runs before :func:`confine_self` returns; if a confinement that
 the plan asks for fails, the process exits with status 70 before serving.
 """
