@@ -27,10 +27,14 @@ c.Grading.secret = os.environ.get("COURSE_KIT_SECRET", "d2l-course-kit-developme
 c.Grading.cell_timeout = float(os.environ.get("COURSE_KIT_CELL_TIMEOUT", 60))
 c.Grading.check_timeout = float(os.environ.get("COURSE_KIT_CHECK_TIMEOUT", 60))
 c.Grading.submission_timeout = 900.0
-c.Grading.sandbox = os.environ.get("COURSE_KIT_SANDBOX", "auto")  # auto | bubblewrap (required) | none
+# auto: bubblewrap, else landlock (Landlock + seccomp + uid 65534 when root), else refuse; none: unconfined, on request only
+c.Grading.sandbox = os.environ.get("COURSE_KIT_SANDBOX", "auto")  # auto | bubblewrap | landlock | none
+c.Grading.require_sandbox = os.environ.get("COURSE_KIT_REQUIRE_SANDBOX", "") == "1"  # set by grade --require-sandbox
 c.Grading.warm_workers = True  # fork workers from a zygote that imported torch once
 c.Grading.worker_memory_mb = 6144
 c.Grading.worker_processes = 64
+c.Grading.worker_disk_mb = 1024  # what one submission may keep in its scratch folder: MiB and files and folders
+c.Grading.worker_files = 10000
 c.Grading.max_notebook_mb = 25.0  # code and text of the cells; outputs and images do not count
 c.Grading.max_file_mb = 512.0  # whole file: only absurd files are refused unread
 c.Grading.max_message_mb = 256

@@ -88,7 +88,7 @@ def _grade(args):
 
     course.get(args.assignment).require_checks()
     if args.require_sandbox:
-        os.environ["COURSE_KIT_SANDBOX"] = "bubblewrap"  # read by course_config.py in every grader process
+        os.environ["COURSE_KIT_REQUIRE_SANDBOX"] = "1"  # read by course_config.py in every grader process
     notes = []
     submissions = classroom.discover(args.files, args.assignment, notes)
     for note in notes:
@@ -298,7 +298,11 @@ def parser():
     p.add_argument("--out", help="write results/, grades.csv, junit.xml, feedback/ and report/ here; resume from it")
     p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.add_argument("--require-sandbox", action="store_true", help="refuse to grade unless bubblewrap confines student code")
+    p.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade unless a sandbox tier (bubblewrap or landlock) confines student code",
+    )
     p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N slices of the class (for CI matrices)")
     p.add_argument("--force", action="store_true", help="regrade even submissions whose stored result is current")
     _output_options(p)

@@ -104,8 +104,13 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
         f"cell '{cell}' raised {e['type']}: {e['message']}" + (f" ({e['where']})" if e["where"] else "")
         for cell, e in worker.cell_errors.items()
     ]
-    if plan is not None and not worker.sandboxed:
-        warnings.append("graded without a sandbox (bubblewrap unavailable): student code ran as a plain subprocess")
+    if worker.tier is not None:  # every record names the confinement its student code ran in
+        confined = worker.tier.confined
+        warnings.append(
+            f"graded in the {worker.tier.name} sandbox ({worker.tier.enforces})"
+            if confined
+            else f"graded without a sandbox: {worker.tier.enforces}"
+        )
     internal = [r["internal"] for r in plugin.records if "internal" in r]
     return results.gradescope(plugin.records, problems, warnings), internal
 

@@ -10,6 +10,13 @@ grades ``/autograder/submission/*.ipynb`` and writes
 ``/autograder/results/results.json``. The root is ``/autograder`` unless
 run_autograder gets another as its first argument or ``AUTOGRADER_ROOT``.
 
+Gradescope runs the container as root without user namespaces, so bubblewrap
+cannot run there and ``auto`` takes the landlock tier: the worker drops to uid
+65534 and Landlock keeps it out of /autograder. run_autograder requires a
+sandbox (it never grades unconfined), closes the source and results folders
+to other users, gives the worker the container's memory less what the grader
+needs, and writes results.json only after every student process has ended.
+
     python -m autograder.gradescope ROOT ASSIGNMENT   # what run_autograder runs
 """
 
@@ -25,8 +32,10 @@ from autograder.settings import CONFIG_FILE
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image.
 set -euo pipefail
-apt-get install -y python3 python3-venv python3-pip bubblewrap || true
+apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip || true
+# no bubblewrap: Gradescope's container has no user namespaces; the kit confines with Landlock + seccomp + uid 65534
 python3 -m venv /autograder/venv
+chmod 755 /autograder /autograder/venv  # the worker (uid 65534) reads the Python installation, nothing else here
 /autograder/venv/bin/pip install --upgrade pip
 # CPU wheels of torch and torchvision (Gradescope has no GPU), then the rest of the pinned requirements
 /autograder/venv/bin/pip install --index-url https://download.pytorch.org/whl/cpu \\
@@ -49,6 +58,12 @@ SOURCE="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"
 if [ -f "$SOURCE/course_secret" ] && [ -z "${{COURSE_KIT_SECRET:-}}" ]; then
     COURSE_KIT_SECRET="$(cat "$SOURCE/course_secret")"
     export COURSE_KIT_SECRET
+fi
+# fail closed: bubblewrap where it works, else landlock; never a plain subprocess
+export COURSE_KIT_SANDBOX="${{COURSE_KIT_SANDBOX:-auto}}" COURSE_KIT_REQUIRE_SANDBOX=1
+if [ "$(id -u)" = 0 ]; then  # student code runs as uid 65534: keep checks, reference, secret and results out of its reach
+    mkdir -p "$ROOT/results"
+    chmod go-rwx "$SOURCE" "$ROOT/results"
 fi
 cd "$SOURCE"
 exec "$PYTHON" -m autograder.gradescope "$ROOT" {assignment}
@@ -106,20 +121,49 @@ def _submitted_notebook(folder, assignment_id):
     return None, f"your submission holds {len(found)} notebooks and none is named {assignment_id}.ipynb"
 
 
+GRADER_RESERVE_MB = 1536  # the grader process itself: torch, pytest and the checks' own tensors
+
+
+def container_memory_mb():
+    """The memory limit of this container's cgroup (v2, else v1) in MiB, or None when it has none."""
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 1 << 50:
+            return int(text) >> 20
+    return None
+
+
+def worker_memory_mb(configured, container=None):
+    """The worker's memory limit: the configured one, lowered so grader and worker fit in the container."""
+    container = container_memory_mb() if container is None else container
+    if container is None:
+        return configured
+    return max(256, min(configured, container - GRADER_RESERVE_MB))
+
+
 def run(root, assignment_id):
     """Grade the submission under root/submission; write root/results/results.json. Exit status 0 unless grading broke."""
+    from autograder import student
     from autograder.grade import GraderError, grade_bytes
+    from autograder.settings import grading, load_config
 
     root = Path(root)
     assignment = course.get(assignment_id)
     path, problem = _submitted_notebook(root / "submission", assignment_id)
     data = path.read_bytes() if path is not None else b""
     threads = os.cpu_count() or 1
+    config = load_config(assignment.root)
+    config.Grading.worker_memory_mb = worker_memory_mb(grading(config).worker_memory_mb)
     try:
-        result, internal = grade_bytes(data, assignment, "auto", threads)
-    except GraderError as exc:
+        result, internal = grade_bytes(data, assignment, "auto", threads, config=config)
+    except (GraderError, student.SandboxUnavailable) as exc:
         print(f"grading failed: {exc}", file=sys.stderr)
         return 1
+    finally:
+        student.close_zygotes()  # results.json only once no student process is left
     if problem:
         result["output"] = problem
         for test in result["tests"]:

@@ -28,9 +28,13 @@ class Grading(Configurable):
     check_timeout = Float(60.0, help="Seconds a check may run when it has no timeout marker.").tag(config=True)
     submission_timeout = Float(900.0, help="Seconds all checks of one submission may run together.").tag(config=True)
     sandbox = Enum(
-        ["auto", "bubblewrap", "none"],
+        ["auto", "bubblewrap", "landlock", "none"],
         "auto",
-        help="Confine the worker with bubblewrap: 'auto' when available, 'bubblewrap' to refuse grading without it.",
+        help="Confine the worker: 'auto' takes the strongest tier that works here (bubblewrap, then landlock) and refuses"
+        " to grade when none does; 'bubblewrap' or 'landlock' demand that tier; 'none' runs student code unconfined.",
+    ).tag(config=True)
+    require_sandbox = Bool(
+        False, help="Refuse to grade when the sandbox tier is 'none' (grade --require-sandbox sets it)."
     ).tag(config=True)
     warm_workers = Bool(
         True, help="Fork each worker from a sandboxed zygote that imported torch once, instead of starting Python anew."
@@ -41,6 +45,8 @@ class Grading(Configurable):
     worker_processes = Int(64, help="Most processes and threads the student worker may have at once (cgroup).").tag(
         config=True
     )
+    worker_disk_mb = Int(1024, help="Most MiB one submission may keep in its scratch folder (warm workers).").tag(config=True)
+    worker_files = Int(10000, help="Most files and folders one submission may keep in its scratch folder.").tag(config=True)
     max_notebook_mb = Float(
         25.0, help="Most code and text a submission's cells may hold, in MiB (outputs and images do not count)."
     ).tag(config=True)

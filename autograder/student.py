@@ -13,14 +13,12 @@ import json
 import multiprocessing.util
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import torch
 
@@ -28,25 +26,8 @@ from autograder import sandbox
 from autograder.submission import UnreadableNotebook
 from autograder.worker import wire
 
-WORKER_PACKAGE = Path(__file__).resolve().parent / "worker"
+SandboxUnavailable = sandbox.SandboxUnavailable
 _WORKER_IDS = itertools.count()
-
-BOOT = """
-import os, resource, sys
-runtime, read_fd, write_fd, memory, role, own_pids = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-sys.path.insert(0, runtime)
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-resource.setrlimit(resource.RLIMIT_FSIZE, (256 << 20, 256 << 20))
-if memory:
-    resource.setrlimit(resource.RLIMIT_AS, (memory << 20, memory << 20))
-if role == "zygote":
-    from kitworker.zygote import serve
-    serve(read_fd, own_pids == "1")
-else:
-    from kitworker.loop import main
-    main(read_fd, write_fd)
-"""
 
 
 INTERNAL = re.compile(r"\b(?:kitworker\.)?harness\.|\bkitworker\.")
@@ -74,10 +55,6 @@ class StudentError(Exception):
         super().__init__(plain(text))
 
 
-class SandboxUnavailable(Exception):
-    """The configuration demands a sandbox this machine cannot provide."""
-
-
 class WorkerDied(Exception):
     """The worker process ended or was killed; its message says why."""
 
@@ -90,23 +67,15 @@ class BadAnswer(Exception):
     """The worker's answer broke the protocol (size, encoding, types)."""
 
 
-@functools.cache
-def _runtime():
-    """A private copy of the worker package, so the worker needs nothing else of the kit."""
-    folder = Path(tempfile.mkdtemp(prefix="kit-runtime-"))
-    shutil.copytree(WORKER_PACKAGE, folder / "kitworker", ignore=shutil.ignore_patterns("__pycache__"))
-    return folder
-
-
 class Launched:
-    """A process started by the grader (a worker or a zygote), with its pipes, cgroup and scratch folder."""
+    """A process started by the grader (a worker or a zygote), with its pipes, cgroup, scratch folder and tier."""
 
-    def __init__(self, popen, cgroup, scratch, sandboxed, fds):
-        self.popen, self.cgroup, self.scratch, self.sandboxed = popen, cgroup, scratch, sandboxed
+    def __init__(self, popen, cgroup, scratch, tier, fds):
+        self.popen, self.cgroup, self.scratch, self.tier = popen, cgroup, scratch, tier
         self.to_child, self.from_child = fds
 
     def kill(self):
-        """Kill its process group and cgroup, close its pipes; returns the exit code."""
+        """Kill its process group and cgroup, close its pipes, delete its folder; returns the exit code."""
         try:
             os.killpg(self.popen.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -115,7 +84,7 @@ class Launched:
         self.cgroup.close()
         for fd in (self.to_child, self.from_child):
             _close(fd)
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        sandbox.remove_scratch(self.scratch)
         return code
 
 
@@ -126,16 +95,22 @@ def _close(fd):
         pass
 
 
+@functools.cache
+def _tier(setting):
+    return sandbox.choose(setting)
+
+
 def _launch(settings, threads, role, control=None):
     """Start a worker (role 'worker') or a zygote ('zygote', talking on the socket `control`)."""
-    bwrap = sandbox.bubblewrap() if settings.sandbox != "none" else None
-    if bwrap is None and settings.sandbox == "bubblewrap":
-        raise SandboxUnavailable("bubblewrap is required (Grading.sandbox = 'bubblewrap') but cannot run here")
+    tier = _tier(settings.sandbox)
+    if settings.require_sandbox and not tier.confined:
+        raise SandboxUnavailable("a sandbox is required (--require-sandbox) but Grading.sandbox is 'none'")
     scratch = tempfile.mkdtemp(prefix="kit-worker-")
+    sandbox.prepare_scratch(scratch, tier)
     gpu = settings.device == "cuda" or torch.cuda.is_available()
     cgroup = sandbox.Cgroup(f"kit-{os.getpid()}-{next(_WORKER_IDS)}", settings.worker_processes, settings.worker_memory_mb)
     memory = 0 if gpu or cgroup else settings.worker_memory_mb  # CUDA reserves a huge address space
-    home = "/tmp" if bwrap else scratch
+    home = "/tmp" if tier.name == "bubblewrap" else scratch
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": home,
@@ -147,20 +122,30 @@ def _launch(settings, threads, role, control=None):
     for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
         if name in os.environ:
             env[name] = os.environ[name]
-    runtime = sandbox.RUNTIME_MOUNT if bwrap else str(_runtime())
     if role == "zygote":
         fds, keep = (control.fileno(),), ()
-        args = [str(control.fileno()), "-1", str(memory), "zygote", "1" if bwrap else "0"]
+        pipes = (control.fileno(), -1)
     else:
         to_child_r, to_child_w = os.pipe()
         to_parent_r, to_parent_w = os.pipe()
         fds, keep = (to_child_r, to_parent_w), (to_child_w, to_parent_r)
-        args = [str(to_child_r), str(to_parent_w), str(memory), "worker", "0"]
-    command = [sys.executable, "-I", "-c", BOOT, runtime, *args]
-    if bwrap:
-        command = sandbox.wrap(command, scratch, _runtime(), gpu, as_pid_1=role == "zygote")
+        pipes = fds
+    nproc = 0 if cgroup else settings.worker_processes
+    runtime = sandbox.runtime()
+    plan = sandbox.worker_plan(
+        tier,
+        role,
+        scratch,
+        runtime,
+        fds=pipes,
+        memory_mb=memory,
+        nproc=nproc,
+        gpu=gpu,
+        disk_mb=settings.worker_disk_mb,
+        disk_files=settings.worker_files,
+    )
     popen = subprocess.Popen(
-        command,
+        sandbox.launch_command(plan, runtime, scratch, gpu),
         pass_fds=fds,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -173,11 +158,11 @@ def _launch(settings, threads, role, control=None):
     if role == "worker":
         for fd in fds:
             os.close(fd)
-    return Launched(popen, cgroup, scratch, bwrap is not None, keep or (-1, -1))
+    return Launched(popen, cgroup, scratch, tier, keep or (-1, -1))
 
 
-def _no_python(exc):
-    where = "inside the sandbox" if sandbox.bubblewrap() else "as a subprocess"
+def _no_python(exc, tier):
+    where = f"inside the {tier.name} sandbox" if tier.confined else "as a subprocess"
     return (
         f"the grader could not start Python {where} to run student code ({sys.executable}: {type(exc).__name__}); "
         "is the interpreter or its virtual environment readable there?"
@@ -188,12 +173,12 @@ class Forked:
     """A worker forked by a zygote: the grader holds its pipes, the zygote holds the process."""
 
     def __init__(self, zygote, pid, fds):
-        self.zygote, self.pid = zygote, pid
-        self.sandboxed = zygote.launched.sandboxed
+        self.zygote, self.pid, self.reason = zygote, pid, None
+        self.tier = zygote.launched.tier
         self.to_child, self.from_child = fds
 
     def kill(self):
-        code = self.zygote.kill(self.pid)
+        code, self.reason = self.zygote.kill(self.pid)
         for fd in (self.to_child, self.from_child):
             _close(fd)
         return code
@@ -232,13 +217,14 @@ class Zygote:
         return Forked(self, reply["pid"], (to_child_w, to_parent_r))
 
     def kill(self, pid):
-        """Kill one child; if the zygote itself is gone or stuck, kill the whole sandbox."""
+        """Kill one child: (exit code, why the zygote stopped it or None); if the zygote is gone or stuck, kill the sandbox."""
         try:
-            code = self._ask({"op": "kill", "pid": pid}).get("returncode")
-            return code if type(code) is int else None
+            reply = self._ask({"op": "kill", "pid": pid})
+            code, reason = reply.get("returncode"), reply.get("reason")
+            return (code if type(code) is int else None), (reason if type(reason) is str else None)
         except (OSError, ValueError):
             self.close()
-            return None
+            return None, None
 
     @property
     def alive(self):
@@ -252,11 +238,25 @@ class Zygote:
 
 
 _ZYGOTES = {}
+_finalizer_pid = None
 
 
 def _zygote(settings, threads):
     """The warm zygote for these settings in this grader process, started on first use or after it died."""
-    key = (settings.sandbox, settings.device, settings.worker_memory_mb, settings.worker_processes, threads)
+    key = (
+        settings.sandbox,
+        settings.require_sandbox,
+        settings.device,
+        settings.worker_memory_mb,
+        settings.worker_processes,
+        settings.worker_disk_mb,
+        settings.worker_files,
+        threads,
+    )
+    global _finalizer_pid
+    if _finalizer_pid != os.getpid():  # a pool process clears the finalizers it inherited: register in each
+        multiprocessing.util.Finalize(None, close_zygotes, exitpriority=10)
+        _finalizer_pid = os.getpid()
     zygote = _ZYGOTES.get(key)
     if zygote is None or not zygote.alive:
         if zygote is not None:
@@ -267,13 +267,13 @@ def _zygote(settings, threads):
     return zygote
 
 
-def _close_zygotes():
+def close_zygotes():
+    """End every warm zygote of this grader process (and, with it, every student process it forked)."""
     for zygote in list(_ZYGOTES.values()):
         zygote.close()
 
 
-atexit.register(_close_zygotes)
-multiprocessing.util.Finalize(None, _close_zygotes, exitpriority=10)  # pool processes skip atexit
+atexit.register(close_zygotes)  # pool processes skip atexit: _zygote registers a multiprocessing finalizer too
 
 
 class Worker:
@@ -290,8 +290,12 @@ class Worker:
         self.process = None
         self.deadline = None
         self.generation = 0
-        self.sandboxed = False
+        self.tier = None
         self.request_id = 0
+
+    @property
+    def sandboxed(self):
+        return self.tier is not None and self.tier.confined
 
     # --- life cycle ----------------------------------------------------------
 
@@ -306,10 +310,10 @@ class Worker:
                     self.process = _zygote(self.settings, self.threads).spawn()
                 except OSError as exc:
                     _zygote(self.settings, self.threads).close()
-                    raise SandboxUnavailable(_no_python(exc)) from None
+                    raise SandboxUnavailable(_no_python(exc, _tier(self.settings.sandbox))) from None
         else:
             self.process = _launch(self.settings, self.threads, "worker")
-        self.sandboxed = self.process.sandboxed
+        self.tier = self.process.tier
         self.to_child, self.from_child = self.process.to_child, self.process.from_child
         replay, self.cells = self.cells, []  # failed cells keep their recorded errors and are not retried
         for name, source in replay:
@@ -342,7 +346,10 @@ class Worker:
         return code
 
     def _death(self):
+        process = self.process
         code = self.kill()
+        if getattr(process, "reason", None):
+            return f"the process running your code was stopped: {process.reason}"
         if code is None:
             return "the process running your code ended unexpectedly"
         if code < 0:

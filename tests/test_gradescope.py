@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from autograder import course, gradescope, notebooks, results
+from autograder.variants import Alternative, with_alternative
 
 ASSIGNMENT = "03_softmax_regression"
 
@@ -77,3 +78,67 @@ def test_run_autograder_grades_the_submission_into_results_json(archive, tmp_pat
     result = json.loads((root / "results" / "results.json").read_text())
     assert result["score"] == 0 and f"upload {ASSIGNMENT}.ipynb" in result["output"]
     assert all(t["output"] == result["output"] for t in result["tests"])
+
+
+def test_worker_memory_fits_the_container():
+    assert gradescope.worker_memory_mb(6144, container=None) == 6144
+    assert gradescope.worker_memory_mb(6144, container=3072) == 3072 - gradescope.GRADER_RESERVE_MB
+    assert gradescope.worker_memory_mb(6144, container=12288) == 6144
+    assert gradescope.worker_memory_mb(6144, container=1024) == 256
+
+
+def test_run_autograder_fails_closed_and_keeps_the_kit_out_of_reach():
+    script = gradescope.RUN_AUTOGRADER.format(assignment=ASSIGNMENT)
+    assert "COURSE_KIT_REQUIRE_SANDBOX=1" in script and 'chmod go-rwx "$SOURCE" "$ROOT/results"' in script
+    assert "bubblewrap" not in gradescope.SETUP_SH.split("apt-get install", 1)[1].splitlines()[0]
+
+
+@pytest.mark.slow
+def test_run_autograder_as_root_without_bubblewrap_confines_with_landlock(archive, tmp_path):
+    """Gradescope's conditions: root, bwrap present but unable to create namespaces; auto must take landlock."""
+    from tiers import as_tier, reach_outside, tier_missing
+
+    if tier_missing("landlock-root"):
+        pytest.skip(tier_missing("landlock-root"))
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    (root / "run_autograder").chmod(0o755)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "bwrap").write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    (fake / "bwrap").chmod(0o755)
+    (tmp_path / "hold").mkdir()
+    secret = "gradescope-secret-0c7e"
+    reads = [root / "source" / "course_secret", root / "source" / "autograder" / "checks" / "test_softmax_regression.py"]
+    writes = [root / "results" / "results.json", root / "source" / "run_autograder", tmp_path / "escaped"]
+    attack = reach_outside([str(p) for p in reads], [str(p) for p in writes], secret)
+    assignment = course.get(ASSIGNMENT)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COURSE_KIT_SANDBOX")}
+    env.update(AUTOGRADER_PYTHON=sys.executable, COURSE_KIT_SECRET=secret, PATH=f"{fake}:/usr/bin:/bin")
+    argv, env = as_tier("landlock-root", [str(root / "run_autograder"), str(root)], env, str(tmp_path / "hold"))
+    env.pop("COURSE_KIT_SANDBOX")  # auto, as in the zip
+    from test_redteam import ATTACKS
+
+    submissions = {"reference": notebooks.solve(assignment)}
+    targets = {"reach-outside": "get_fashion_mnist_labels"}
+    submissions["reach-outside"] = with_alternative(assignment, Alternative("get_fashion_mnist_labels", attack))
+    for name in ("kill-everything", "import-the-grader", "rewrite-checks-on-disk"):
+        targets[name], code = ATTACKS[name]
+        submissions[name] = with_alternative(assignment, Alternative(targets[name], code))
+    scores = {}
+    for name, notebook in submissions.items():
+        shutil.rmtree(root / "submission", ignore_errors=True)
+        notebooks.write(notebook, root / "submission" / f"{ASSIGNMENT}.ipynb")
+        done = subprocess.run(argv, env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-3000:]
+        result = json.loads((root / "results" / "results.json").read_text())
+        assert "graded in the landlock sandbox" in result["output"] and "uid 65534" in result["output"]
+        scores[name] = results.per_exercise(result)
+    reference = scores.pop("reference")
+    assert all(score == top for score, top in reference.values())
+    for name, target in targets.items():
+        assert scores[name][target][0] == 0, f"{name} earned points in Gradescope's conditions"
+        assert {e: s for e, s in scores[name].items() if e != target} == {e: s for e, s in reference.items() if e != target}
+    assert not (tmp_path / "escaped").exists() and "escaped" not in (root / "source" / "run_autograder").read_text()

@@ -2,25 +2,34 @@
 
 Every attack must earn nothing for the exercise it targets, leave every other
 exercise at full marks, leave the grader's files untouched and never make the
-grader exit non-zero. The class is graded once, through the CLI, in the sandbox.
+grader exit non-zero. The class is graded once per sandbox tier this machine
+can provide, through the CLI with --jobs 1 and --require-sandbox:
+``bubblewrap``; ``landlock-root`` (Gradescope: a root grader, no user
+namespaces); ``landlock-user`` (a GitHub runner or laptop without bubblewrap:
+the grader runs as an unprivileged user created for the test). Where the
+Python installation lies under a folder the worker's uid cannot enter (root's
+pyenv here), the landlock tiers run in a private mount namespace that makes
+only that installation reachable, as it is on Gradescope.
 """
 
-import functools
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+from tiers import LABELS, TIERS, as_tier, grader_user, reach_outside, tier_missing
 
 from autograder import course, notebooks, sandbox
 from autograder.results import per_exercise
 from autograder.settings import ROOT
 from autograder.variants import Alternative, with_alternative
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(sandbox.bubblewrap() is None, reason="bubblewrap cannot run here")]
+pytestmark = [pytest.mark.slow]
 
 ASSIGNMENT = course.get("03_softmax_regression")
 CHECKS = ASSIGNMENT.checks
@@ -137,6 +146,71 @@ ATTACKS = {
 }
 
 
+SECRET = "redteam-course-secret-4d1f"
+OUTSIDE_READS = [str(p) for p in [*SECRETS, CANARY]]
+OUTSIDE_WRITES = [str(ROOT / "build" / "escaped.txt"), "/var/tmp/kit-escaped", "/dev/shm/kit-escaped", "/etc/kit-pwned"]
+
+# Attacks on the sandbox itself: each scores its exercise only if it reached something it must not.
+CONFINEMENT_ATTACKS = {
+    "reach-outside-the-scratch-folder": ("get_fashion_mnist_labels", reach_outside(OUTSIDE_READS, OUTSIDE_WRITES, SECRET)),
+}
+
+# Submission isolation (#12, class 2): graded one after another by the same grader process and zygote.
+ISOLATION_ATTACKS = {
+    "isolation-a-shm-and-ballast": (
+        "accuracy",
+        "import ctypes, os, tempfile\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "libc.shmat.restype = ctypes.c_void_p\n"
+        "segment = libc.shmget(0x6B6974, 200 << 20, 0o1666)\n"
+        "if segment >= 0:\n"
+        "    address = libc.shmat(segment, None, 0)\n"
+        "    ctypes.memset(address, ord('A'), 200 << 20)\n"
+        "with open(os.path.join(tempfile.gettempdir(), 'ballast'), 'wb') as f:\n"
+        "    f.write(b'A' * (200 << 20))\n\n\n"
+        "def accuracy(y_hat, y):\n    return -1.0",
+    ),
+    "isolation-b-locked-deep-and-many": (
+        "image_to_tensor",
+        "import os, tempfile\n"
+        "top = tempfile.gettempdir()\n"
+        "locked = os.path.join(top, 'left', 'locked')\n"
+        "os.makedirs(locked, exist_ok=True)\n"
+        "open(os.path.join(locked, 'note'), 'w').write('left behind by submission B')\n"
+        "os.chmod(locked, 0o500)\n"
+        "os.chmod(os.path.dirname(locked), 0o500)\n"
+        "here = os.getcwd()\n"
+        "os.chdir(top)\n"
+        "for _ in range(1200):\n"
+        "    os.mkdir('d')\n"
+        "    os.chdir('d')\n"
+        "os.chdir(here)\n"
+        "for i in range(30000):\n"
+        "    open(os.path.join(top, f'many-{i}'), 'w').close()\n\n\n"
+        "def image_to_tensor(image):\n    return None",
+    ),
+    "isolation-c-reference-after": None,  # an honest student graded right after them
+    "isolation-d-read-leftovers": (
+        "get_fashion_mnist_labels",
+        "import ctypes, os, tempfile\n\n"
+        "def _leftovers():\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    found = libc.shmget(0x6B6974, 0, 0) >= 0\n"
+        "    for folder in {tempfile.gettempdir(), os.path.dirname(tempfile.gettempdir()), os.getcwd()}:\n"
+        "        try:\n"
+        "            names = os.listdir(folder)\n"
+        "        except OSError:\n"
+        "            continue\n"
+        "        found |= any(n in ('ballast', 'left', 'd') or n.startswith('many-') for n in names)\n"
+        "    return found\n\n\n"
+        "def get_fashion_mnist_labels(labels):\n"
+        "    if not _leftovers():\n"
+        "        return []\n"
+        f"    return [{LABELS}[int(i)] for i in labels]\n",
+    ),
+}
+
+
 def _cgroups_work():
     probe = sandbox.Cgroup(f"kit-probe-{os.getpid()}", 8, 64)
     works = bool(probe)
@@ -152,66 +226,80 @@ def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
-@functools.cache
-def graded(tmp_root):
-    """Grade the reference and every attack in one CLI run: {name: results.json}, plus the CLI's exit code."""
-    folder = tmp_root / "class"
-    folder.mkdir()
+ALL_ATTACKS = {**ATTACKS, **CONFINEMENT_ATTACKS, **{k: v for k, v in ISOLATION_ATTACKS.items() if v}}
+
+
+def _processes_mentioning(text):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if text.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def graded(tier):
+    """Grade the reference and every attack in one CLI run under tier: (CLI outcome, {name: results.json}, leftovers)."""
+    work = Path(tempfile.mkdtemp(prefix=f"kit-redteam-{tier}-"))
+    work.chmod(0o755)  # the grader may be another user; the worker's uid must reach its scratch folder
+    folder, tmp, hold = work / "class", work / "tmp", work / "hold"
+    for made in (folder, tmp, hold):
+        made.mkdir()
     notebooks.write(notebooks.solve(ASSIGNMENT), folder / "reference.ipynb")
-    for name, (cell, code) in ATTACKS.items():
+    notebooks.write(notebooks.solve(ASSIGNMENT), folder / "isolation-c-reference-after.ipynb")
+    for name, (cell, code) in ALL_ATTACKS.items():
         notebooks.write(with_alternative(ASSIGNMENT, Alternative(cell, code)), folder / f"{name}.ipynb")
-    env = dict(os.environ, COURSE_KIT_CHECK_TIMEOUT="20")
-    files = sorted(folder.glob("*.ipynb"))
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "grade",
-            *files,
-            "-a",
-            ASSIGNMENT.id,
-            "--out",
-            tmp_root / "out",
-            "--require-sandbox",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    results = {p.stem: json.loads(p.read_text()) for p in (tmp_root / "out" / "results").glob("*.json")}
-    return done, results
+    if tier == "landlock-user":
+        uid = grader_user()
+        for path in [work, *work.rglob("*")]:
+            os.chown(path, uid, uid)
+    tmp.chmod(0o1777)
+    env = dict(os.environ, COURSE_KIT_CHECK_TIMEOUT="20", COURSE_KIT_SECRET=SECRET, TMPDIR=str(tmp))
+    files = sorted(str(p) for p in folder.glob("*.ipynb"))
+    argv = [sys.executable, "-m", "autograder", "grade", *files, "-a", ASSIGNMENT.id, "--out", str(work / "out")]
+    argv, env = as_tier(tier, [*argv, "--jobs", "1", "--require-sandbox"], env, str(hold))
+    try:
+        done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=2400)
+        results = {p.stem: json.loads(p.read_text()) for p in (work / "out" / "results").glob("*.json")}
+        leftovers = sorted(p.name for p in tmp.iterdir() if p.name.startswith("kit-"))  # the grader keeps torch caches
+        leftovers += _processes_mentioning(str(work))
+    finally:
+        sandbox.remove_scratch(work)
+    return done, results, leftovers
 
 
-@pytest.fixture(scope="module")
-def outcome(tmp_path_factory):
+@pytest.fixture(scope="module", params=TIERS)
+def outcome(request):
+    missing = tier_missing(request.param)
+    if missing:
+        pytest.skip(f"{request.param}: {missing}")
     CANARY.parent.mkdir(exist_ok=True)
     CANARY.write_text("untouched")
     before = {path: digest(path) for path in WATCHED}
-    done, results = graded(tmp_path_factory.mktemp("redteam"))
+    done, results, leftovers = graded(request.param)
     after = {path: digest(path) for path in WATCHED}
-    return done, results, before, after
+    return done, results, before, after, leftovers
 
 
 def test_the_grader_survives_every_attack(outcome):
-    done, results, _, _ = outcome
+    done, results, *_ = outcome
     assert done.returncode == 0, done.stderr[-3000:]
-    assert set(results) == {"reference", *ATTACKS}
+    assert set(results) == {"reference", "isolation-c-reference-after", *ALL_ATTACKS}
     assert results["reference"]["score"] == results["reference"]["max_score"]
 
 
 def test_no_file_of_the_grader_changes(outcome):
-    _, _, before, after = outcome
+    _, _, before, after, _ = outcome
     assert before == after
-    assert not os.path.exists("/etc/kit-pwned")
+    assert not [path for path in OUTSIDE_WRITES if os.path.exists(path)]
 
 
-@pytest.mark.parametrize("attack", list(ATTACKS))
+@pytest.mark.parametrize("attack", list(ALL_ATTACKS))
 def test_attack_earns_nothing_and_costs_the_others_nothing(outcome, attack):
-    _, results, _, _ = outcome
-    target, _ = ATTACKS[attack]
+    _, results, *_ = outcome
+    target, _ = ALL_ATTACKS[attack]
     scores = per_exercise(results[attack])
     reference = per_exercise(results["reference"])
     assert scores[target][0] == 0, f"{attack} earned points for {target}"
@@ -221,29 +309,80 @@ def test_attack_earns_nothing_and_costs_the_others_nothing(outcome, attack):
 
 @pytest.mark.parametrize("attack", ["read-hidden-files", "import-the-grader", "pickle-payload"])
 def test_feedback_carries_no_secret(outcome, attack):
-    _, results, _, _ = outcome
+    _, results, *_ = outcome
     text = json.dumps(results[attack])
     assert "def test_" not in text and "BEGIN SOLUTION" not in text and "Grading.secret" not in text
+
+
+def test_no_file_or_process_of_the_class_survives_on_the_host(outcome):
+    *_, leftovers = outcome
+    assert leftovers == [], "scratch folders, runtime copies or processes outlived the grader"
+
+
+def test_an_honest_student_after_the_isolation_attacks_keeps_the_reference_score(outcome):
+    _, results, *_ = outcome
+    after = results["isolation-c-reference-after"]
+    assert after["score"] == after["max_score"] == results["reference"]["max_score"], after["output"]
+
+
+def test_every_record_names_the_tier_and_what_it_enforced(outcome, request):
+    _, results, *_ = outcome
+    tier = request.node.callspec.params["outcome"]
+    for result in results.values():
+        if tier == "bubblewrap":
+            assert "graded in the bubblewrap sandbox" in result["output"]
+        else:
+            assert "graded in the landlock sandbox (Landlock ABI" in result["output"]
+            assert ("uid 65534" in result["output"]) == (tier == "landlock-root")
+
+
+@pytest.mark.parametrize("attack", ["kill-everything", "kill-the-parent", "reach-outside-the-scratch-folder"])
+def test_attacks_a_pid_namespace_stops_fail_in_every_tier(outcome, attack):
+    """The landlock tier has no pid namespace: signals are scoped by Landlock and /proc is not granted instead."""
+    _, results, *_ = outcome
+    target, _ = ALL_ATTACKS[attack]
+    assert per_exercise(results[attack])[target][0] == 0
+    assert results["isolation-c-reference-after"]["score"] == results["reference"]["max_score"]
+
+
+def test_auto_takes_landlock_where_bubblewrap_cannot_run(tmp_path):
+    if tier_missing("landlock-root"):
+        pytest.skip(tier_missing("landlock-root"))
+    hold = tmp_path / "hold"
+    hold.mkdir()
+    code = "from autograder import sandbox; print(sandbox.choose('auto').name)"
+    argv, env = as_tier("landlock-root", [sys.executable, "-c", code], dict(os.environ, PATH="/nonexistent"), str(hold))
+    env.pop("COURSE_KIT_SANDBOX")
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "landlock", done.stderr
 
 
 def test_unsandboxed_grading_warns_and_require_sandbox_refuses(tmp_path):
     path = tmp_path / "blank.ipynb"
     shutil.copy(ASSIGNMENT.release, path)
+    grade = [sys.executable, "-m", "autograder", "grade", path, "-a", ASSIGNMENT.id, "--jobs", "1"]
     env = dict(os.environ, COURSE_KIT_SANDBOX="none")
-    done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", path, "-a", ASSIGNMENT.id, "--json", "--jobs", "1"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    done = subprocess.run([*grade, "--json"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0 and "graded without a sandbox" in json.loads(done.stdout)["output"]
-    env = dict(os.environ, PATH="/nonexistent")
+    done = subprocess.run([*grade, "--require-sandbox"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 1 and "a sandbox is required" in done.stderr
+    env = dict(os.environ, PATH="/nonexistent", COURSE_KIT_SANDBOX="bubblewrap")
+    done = subprocess.run(grade, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 1 and "bubblewrap is required" in done.stderr
+
+
+def test_a_pool_of_graders_leaves_no_runtime_copy_or_scratch_folder_behind(tmp_path):
+    for name in ("a", "b"):
+        notebooks.write(notebooks.solve(ASSIGNMENT), tmp_path / f"{name}.ipynb")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    files = [str(tmp_path / "a.ipynb"), str(tmp_path / "b.ipynb")]
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "grade", path, "-a", ASSIGNMENT.id, "--jobs", "1", "--require-sandbox"],
+        [sys.executable, "-m", "autograder", "grade", *files, "-a", ASSIGNMENT.id, "--jobs", "2"],
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ, TMPDIR=str(tmp)),
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 1 and "bubblewrap is required" in done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not [p.name for p in tmp.iterdir() if p.name.startswith("kit-")]

@@ -180,6 +180,8 @@ def test_killing_the_zygote_costs_only_a_restart(warm_settings):
     worker, student = fresh(warm_settings)
     try:
         assert isinstance(student.kill_parent(), int)
+    except StudentError as exc:  # where Landlock scopes signals, the zygote is out of the worker's reach
+        assert "PermissionError" in str(exc)
     finally:
         worker.stop()
     worker, student = fresh(warm_settings)
