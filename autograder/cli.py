@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import classroom, course, notebooks, results
+from autograder import classroom, course, escape, notebooks, results
 
 
 def _release(args):
@@ -60,6 +60,8 @@ def _write_class_outputs(args, out, assignment_id, named, broken=None):
     from autograder import reports
 
     written = reports.write_all(out, assignment_id, named, args.feedback, broken)
+    for error in written["plot_errors"]:
+        print(f"note: {escape.terminal(error)}", file=sys.stderr)
     if args.gradebook:
         _export_gradebook(args, named, assignment_id)
     return written
@@ -74,7 +76,7 @@ def _grade(args):
     notes = []
     submissions = classroom.discover(args.files, args.assignment, notes)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {escape.terminal(note)}", file=sys.stderr)
     if not submissions:
         raise classroom.UsageError(f"no submissions of {args.assignment} found in {', '.join(args.files)}")
     if args.shard:
@@ -91,9 +93,8 @@ def _grade(args):
         run = classroom.grade_class(submissions, args.assignment, None, args.device, args.jobs, True, progress)
     for name, texts in run.internal.items():
         for text in texts:
-            print(
-                f"[{name}] {'grading failed' if name in run.broken else 'internal error in a check'}:\n{text}", file=sys.stderr
-            )
+            what = "grading failed" if name in run.broken else "internal error in a check"
+            print(escape.terminal(f"[{name}] {what}:\n{text}"), file=sys.stderr)
     if args.json:
         single = len(args.files) == 1 and len(submissions) == 1 and run.results and not Path(args.files[0]).is_dir()
         payload = next(iter(run.results.values())) if single else [dict(r, submission=n) for n, r in run.results.items()]
@@ -230,5 +231,5 @@ def main(argv=None):
     try:
         return args.run(args)
     except (course.UnknownAssignment, classroom.UsageError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {escape.terminal(exc)}", file=sys.stderr)
         return 2

@@ -51,9 +51,15 @@ class KitPlugin:
         self.records = []
         self.started = time.monotonic()
 
-    def seed_for(self, nodeid):
-        """A 63-bit seed from the course secret, the submission and the check."""
-        text = "|".join((self._settings.secret, self._assignment.id, self._digest, nodeid))
+    def seed_for(self, nodeid, purpose="rng"):
+        """A 63-bit seed from the course secret, the submission, the check and its purpose.
+
+        `rng` seeds the check's inputs; `worker` seeds the student's process. The
+        two are independent hashes of the secret, so nothing the student's code
+        can read (torch.initial_seed()) leads back to the check's inputs.
+        """
+        parts = (self._settings.secret, self._assignment.id, self._digest, nodeid)
+        text = "|".join(parts if purpose == "rng" else (purpose, *parts))
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
     def pytest_configure(self, config):
@@ -95,7 +101,7 @@ class KitPlugin:
         worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
         try:
             if worker.process is not None or not worker.broken:
-                self._session.seed(self.seed_for(item.nodeid))
+                self._session.seed(self.seed_for(item.nodeid, "worker"))
         except Exception:  # noqa: BLE001 - the check itself will meet and report the same failure
             pass
         threads = torch.get_num_threads()

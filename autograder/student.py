@@ -29,6 +29,7 @@ from autograder.worker import wire
 
 WORKER_PACKAGE = Path(__file__).resolve().parent / "worker"
 _WORKER_IDS = itertools.count()
+MAX_ITEMS = 100_000  # items one iteration over a remote object may yield: a generator cannot pile answers up forever
 
 BOOT = """
 import os, resource, sys
@@ -269,6 +270,8 @@ class Worker:
         self.generation = 0
         self.sandboxed = False
         self.request_id = 0
+        self.ends_at = None  # time.monotonic() after which no request may run (the submission's budget)
+        self.expired = None  # set by the watchdog: why every request now fails
 
     # --- life cycle ----------------------------------------------------------
 
@@ -293,8 +296,8 @@ class Worker:
         if self.process is None:
             return
         try:
-            wire.send(self.to_child, {"op": "bye"})
-        except OSError:
+            wire.send(self.to_child, {"op": "bye"}, time.monotonic() + 1.0)
+        except (OSError, wire.Deadline):
             pass
         self.kill()
 
@@ -320,17 +323,40 @@ class Worker:
 
     # --- requests ------------------------------------------------------------
 
+    def _deadline(self, deadline):
+        """The request's deadline: the one given, else the check's, else one check's time; never past the submission's end."""
+        if deadline is None:
+            deadline = self.deadline if self.deadline is not None else time.monotonic() + self.settings.check_timeout
+        return deadline if self.ends_at is None else min(deadline, self.ends_at)
+
+    def expire(self, reason):
+        """The watchdog's way out: refuse every further request and end the student's processes now.
+
+        Safe from another thread: it only sends SIGKILL (no descriptor is closed
+        under the grading thread), which ends any read or write blocked on the worker.
+        """
+        self.expired = reason
+        process = self.process
+        launched = getattr(process, "launched", None) or getattr(getattr(process, "zygote", None), "launched", None)
+        if launched is not None:
+            try:
+                os.killpg(launched.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def request(self, message, deadline=None):
         """Send one request and wait for its answer; restart the worker first if it is gone."""
         if self.broken:
             raise UnreadableNotebook(self.broken)
+        if self.expired or (self.ends_at is not None and time.monotonic() >= self.ends_at):
+            raise CheckTimeout(self.expired or "the grading time budget for this submission ran out")
         if self.process is None:
             self.start()
-        deadline = deadline if deadline is not None else self.deadline
+        deadline = self._deadline(deadline)
         self.request_id += 1
         try:
             self.busy = True
-            wire.send(self.to_child, dict(message, id=self.request_id))
+            wire.send(self.to_child, dict(message, id=self.request_id), deadline)
             while True:
                 answer = wire.receive(self.from_child, self.settings.max_message_mb << 20, deadline)
                 if type(answer) is not dict or type(answer.get("id")) is not int or answer["id"] > self.request_id:
@@ -360,7 +386,7 @@ class Worker:
         else:
             try:
                 error = wire.decode(answer["ok"], wire.torch_tag) if "ok" in answer else answer.get("error")
-            except (wire.WireError, TypeError, KeyError):
+            except (wire.WireError, wire.Deadline, TypeError, KeyError):
                 error = {}
             if error is not None and not _is_error_record(error):
                 error = {"type": "BadAnswer", "message": "the worker sent a malformed cell result", "where": ""}
@@ -421,7 +447,7 @@ class Remote:
 
     def __iter__(self):
         iterator = self._session.ask({"op": "iter", "target": self._ref()}, f"iter({self._label})", as_handle=True)
-        while True:
+        for _ in range(MAX_ITEMS):
             step = self._session.ask({"op": "next", "target": iterator._ref()}, f"next({self._label})")
             if type(step) is not dict:
                 raise BadAnswer("bad iteration answer")
@@ -430,6 +456,7 @@ class Remote:
             if "item" not in step:
                 raise BadAnswer("bad iteration answer")
             yield step["item"]
+        raise BadAnswer(f"iterating over {self._label} gave more than {MAX_ITEMS} items")
 
     def _ref(self):
         if self._generation != self._session.worker.generation:
@@ -500,7 +527,9 @@ class Session:
             raise BadAnswer("the worker's answer has no result")
         self._pending_label = label
         try:
-            return wire.decode(answer["ok"], self._decode_tag)
+            return wire.decode(answer["ok"], self._decode_tag, budget=wire.Budget(self.worker._deadline(None)))
+        except wire.Deadline:
+            raise CheckTimeout(f"decoding what {label} returned took longer than this check allows") from None
         except wire.WireError as exc:
             raise BadAnswer(f"{label} returned a value the grader cannot accept: {exc}") from None
 
