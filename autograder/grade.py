@@ -9,6 +9,7 @@ torch and pytest once.
 import concurrent.futures
 import contextlib
 import dataclasses
+import errno
 import functools
 import gc
 import hashlib
@@ -25,6 +26,7 @@ import pytest
 import torch
 
 from autograder import course, results, submission
+from autograder.classroom import read_submission
 from autograder.plugin import KitPlugin
 from autograder.settings import grading, load_config
 from autograder.student import Session, Worker
@@ -172,10 +174,12 @@ def _grade_job(path, assignment_id, device, threads, root):
     """Grade one file (in a pool process); returns (result, internal, stats)."""
     started = time.monotonic()
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
+    limit = int(grading(_config(str(assignment.root))).max_notebook_mb * 2**20)
     try:
-        data = Path(path).read_bytes()
+        data = read_submission(path, limit)
     except OSError as exc:
-        raise GraderError(f"cannot read {path}: {exc.strerror}") from None
+        reason = "a symlink, not followed" if exc.errno == errno.ELOOP else exc.strerror
+        raise GraderError(f"cannot read {path}: {reason}") from None
     result, internal = grade_bytes(data, assignment, device, threads)
     seconds = time.monotonic() - started
     result["execution_time"] = round(seconds, 3)
