@@ -19,6 +19,7 @@ from autograder.student import BadAnswer, CheckTimeout, StudentError, WorkerDied
 from autograder.submission import UnreadableNotebook
 
 TEACHING_ERRORS = (StudentError, WorkerDied, CheckTimeout, BadAnswer, UnreadableNotebook)
+SEED_SECONDS = 5.0  # how long seeding the worker before a check may take
 GENERIC = "the check could not examine your result ({}); does it return the documented type and shape?"
 
 
@@ -98,12 +99,13 @@ class KitPlugin:
         marker = item.get_closest_marker("timeout")
         limit = float(marker.args[0]) if marker and marker.args else self._settings.check_timeout
         worker = self._session.worker
-        worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
+        worker.deadline = time.monotonic() + SEED_SECONDS  # a worker that stopped listening costs this, not the check's time
         try:
             if worker.process is not None or not worker.broken:
                 self._session.seed(self.seed_for(item.nodeid, "worker"))
         except Exception:  # noqa: BLE001 - the check itself will meet and report the same failure
             pass
+        worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # the grader's own small computations: faster, above all on a busy machine
         try:

@@ -469,9 +469,18 @@ def type_names(remote):
     return remote._types
 
 
+MODULE = "torch.nn.modules.module.Module"
+OPTIMIZER = "torch.optim.optimizer.Optimizer"
+
+
 def is_instance(remote, qualified_name):
-    """Whether the worker says the object derives from the class with this qualified name."""
-    return isinstance(remote, Remote) and qualified_name in remote._types
+    """Whether the object derives from the class with this qualified name, by the worker's word and its behaviour.
+
+    The worker's list of class names is the student's to forge, so where a
+    check relies on a claim (a module, an optimizer, a tensor) the object must
+    also behave like one, probed from here: see :meth:`Session.behaves_as`.
+    """
+    return isinstance(remote, Remote) and qualified_name in remote._types and remote._session.behaves_as(remote)
 
 
 class Session:
@@ -585,6 +594,37 @@ class Session:
     def seed(self, seed):
         """Seed the worker's random, numpy and torch generators."""
         self.ask({"op": "seed", "seed": int(seed)}, "seeding")
+
+    def behaves_as(self, remote):
+        """Whether a remote object behaves like what its class names claim: the one verifier of type claims.
+
+        A module must switch `training` with train() and back; an optimizer must
+        have its defaults and at least one parameter group; a tensor must come
+        back as a tensor.
+        The probes leave the object as they found it.
+        """
+        claims = remote._types
+        try:
+            if MODULE in claims:
+                training = remote.training
+                if type(training) is not bool:
+                    return False
+                remote.train(not training)
+                flipped = remote.training
+                remote.train(training)
+                if flipped is not (not training) or remote.training is not training:
+                    return False
+            if OPTIMIZER in claims:
+                if type(remote.defaults) is not dict:
+                    return False
+                groups = self.ask({"op": "getattr", "target": remote._ref(), "name": "param_groups"}, "param_groups", True)
+                if not isinstance(groups, Remote) or len(groups) < 1:  # by handle: the parameters stay in the worker
+                    return False
+            if "torch.Tensor" in claims and type(self.fetch(remote)) is not torch.Tensor:
+                return False
+        except (StudentError, BadAnswer):
+            return False
+        return True
 
     def source(self, cell):
         """The submitted source of one solution cell, as read by the grader itself."""
