@@ -82,6 +82,8 @@ def _runtime():
     """A private copy of the worker package, so the worker needs nothing else of the kit."""
     folder = Path(tempfile.mkdtemp(prefix="kit-runtime-"))
     shutil.copytree(WORKER_PACKAGE, folder / "kitworker", ignore=shutil.ignore_patterns("__pycache__"))
+    # removed when this process ends (after the zygotes, priority 10), so no copy survives on the host
+    multiprocessing.util.Finalize(None, shutil.rmtree, (folder,), {"ignore_errors": True}, exitpriority=5)
     return folder
 
 
