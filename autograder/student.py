@@ -339,7 +339,7 @@ class Worker:
         """
         self.expired = reason
         process = self.process
-        launched = getattr(process, "launched", None) or getattr(getattr(process, "zygote", None), "launched", None)
+        launched = process if isinstance(process, Launched) else getattr(getattr(process, "zygote", None), "launched", None)
         if launched is not None:
             try:
                 os.killpg(launched.popen.pid, signal.SIGKILL)

@@ -176,3 +176,46 @@ def test_digit_splits_rename_classes_and_move_pixels():
     originals = {tuple(x.flatten().tolist()[:50]) for x in images[:200]}
     moved = sum(tuple(x.flatten().tolist()[:50]) not in originals for x in train_a[:50])
     assert moved > 0 or not (train_a[:5] == train_b[:5]).all()
+
+
+# --- a real worker: the watchdog, type claims checked by behaviour ------------------------------------------
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_watchdog_ends_a_stuck_submission(settings, warm):
+    import threading
+
+    from autograder.student import CheckTimeout, Worker
+
+    settings = settings.__class__(config=settings.config)
+    settings.warm_workers = warm
+    worker = Worker(settings)
+    try:
+        threading.Timer(1.0, worker.expire, ["the budget ran out"]).start()
+        started = time.monotonic()
+        error = worker.run_cell("stuck", "import time\ntime.sleep(600)")
+        assert time.monotonic() - started < 30 and error is not None
+        with pytest.raises(CheckTimeout, match="budget"):
+            worker.request({"op": "hello"})
+    finally:
+        worker.stop()
+
+
+def test_a_forged_module_claim_is_checked_by_behaviour(settings):
+    from autograder.student import Session, Worker, is_instance
+
+    worker = Worker(settings)
+    cells = {
+        "cells": "import torch\nfrom torch import nn\n"
+        "class Module:\n    pass\n\n\nModule.__module__ = 'torch.nn.modules.module'\n\n\n"
+        "class Fake(Module):\n    pass\n\n\nclass Real(nn.Module):\n    pass\n"
+    }
+    try:
+        worker.run_cell("cells", cells["cells"])
+        student = Session(worker, cells)
+        fake, real = student.Fake(), student.Real()
+        assert "torch.nn.modules.module.Module" in fake._types, "the forged claim reaches the grader"
+        assert not is_instance(fake, "torch.nn.modules.module.Module")
+        assert is_instance(real, "torch.nn.modules.module.Module") and real.training is True
+    finally:
+        worker.stop()
