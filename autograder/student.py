@@ -354,6 +354,9 @@ class Worker:
             raise CheckTimeout(self.expired or "the grading time budget for this submission ran out")
         if self.process is None:
             self.start()
+            if self.expired:  # the watchdog fired while the process started: it may have found nothing to kill
+                self.kill()
+                raise CheckTimeout(self.expired)
         deadline = self._deadline(deadline)
         self.request_id += 1
         try:
