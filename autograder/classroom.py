@@ -12,6 +12,7 @@ unchanged and regrades the rest, so a killed run resumes where it stopped.
 
 import ast
 import dataclasses
+import errno
 import fcntl
 import hashlib
 import importlib.metadata
@@ -20,6 +21,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import re
+import stat
 import time
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from autograder.settings import ROOT, grading, load_config
 
 RESULTS = "results"
 LOCK = ".grade.lock"
+MAX_READ = 1 << 30  # bytes hashed at most per submission; grading itself reads only up to Grading.max_notebook_mb
 _PARTIAL = re.compile(r"^\..+\.[a-z0-9_]{8}$")  # what results.write_text_atomic leaves behind when killed
 
 
@@ -54,16 +57,34 @@ def submission_name(path):
 # --- finding submissions ---------------------------------------------------------
 
 
-def _notebooks(folder):
-    return sorted(p for p in folder.iterdir() if p.suffix == ".ipynb" and p.is_file() and not p.name.startswith("."))
+def _plain_file(path):
+    """A regular file reached without following a symlink at its last step."""
+    return not path.is_symlink() and path.is_file()
+
+
+def _plain_dir(path):
+    return not path.is_symlink() and path.is_dir()
+
+
+def _notebooks(folder, notes):
+    """The *.ipynb regular files in folder; symlinks and other special entries are reported, never read."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix != ".ipynb" or path.name.startswith("."):
+            continue
+        if _plain_file(path):
+            found.append(path)
+        else:
+            notes.append(f"{path}: {'a symlink' if path.is_symlink() else 'not a regular file'}; skipped, not read")
+    return found
 
 
 def _pick(folder, assignment_id, notes):
     """The notebook a student handed in for this assignment: <id>.ipynb, else the only notebook there."""
     preferred = folder / f"{assignment_id}.ipynb"
-    if preferred.is_file():
+    if _plain_file(preferred):
         return preferred
-    found = _notebooks(folder)
+    found = _notebooks(folder, notes)
     if len(found) == 1:
         return found[0]
     if found:
@@ -77,7 +98,7 @@ def _nbgrader_tree(folder, assignment_id):
     """Whether folder is nbgrader's submitted/ folder (student folders holding <assignment>/)."""
     if folder.name == "submitted":
         return True
-    return any((child / assignment_id).is_dir() for child in folder.iterdir() if child.is_dir())
+    return any(_plain_dir(child / assignment_id) for child in folder.iterdir() if _plain_dir(child))
 
 
 def discover(inputs, assignment_id, notes=None):
@@ -92,23 +113,28 @@ def discover(inputs, assignment_id, notes=None):
     notes = [] if notes is None else notes
     found = []
     for item in map(Path, inputs):
+        if item.is_symlink() and not item.is_dir():
+            notes.append(f"{item}: a symlink; skipped, not read")
+            continue
         if not item.is_dir():
             found.append(Submission(submission_name(item), item))  # a missing file is a grading failure, reported later
             continue
-        tree = item / "submitted" if (item / "submitted").is_dir() else item
+        tree = item / "submitted" if _plain_dir(item / "submitted") else item
         if _nbgrader_tree(tree, assignment_id):
-            for student in sorted(p for p in tree.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for student in sorted(p for p in tree.iterdir() if not p.name.startswith(".")):
                 folder = student / assignment_id
-                if folder.is_dir():
+                if student.is_symlink() or folder.is_symlink():
+                    notes.append(f"{student if student.is_symlink() else folder}: a symlink; skipped, not read")
+                elif _plain_dir(folder):
                     path = _pick(folder, assignment_id, notes)
                     if path is not None:
                         found.append(Submission(student.name, path))
-        elif (item / assignment_id).is_dir():  # one student's folder: submitted/<student>
+        elif _plain_dir(item / assignment_id):  # one student's folder: submitted/<student>
             path = _pick(item / assignment_id, assignment_id, notes)
             if path is not None:
                 found.append(Submission(item.name, path))
         else:  # a flat folder of <student>.ipynb (or submitted/<student>/<assignment> itself)
-            found.extend(Submission(submission_name(p), p) for p in _notebooks(item))
+            found.extend(Submission(submission_name(p), p) for p in _notebooks(item, notes))
     seen = {}
     for sub in found:
         if sub.student in ("", ".", "..") or sub.student.startswith("."):
@@ -227,9 +253,31 @@ def provenance(result):
     return extra if isinstance(extra, dict) else {}
 
 
+def read_submission(path, max_bytes):
+    """A submission's bytes, read without following a symlink and only from a regular file.
+
+    At most max_bytes + 1 bytes are read (the grader reports the file as too
+    large); a symlink, a fifo or a device is an OSError, never opened for reading.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _sha256(path):
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return hashlib.sha256(read_submission(path, MAX_READ)).hexdigest()
     except OSError:
         return None
 

@@ -25,7 +25,7 @@ import os
 import sys
 from pathlib import Path
 
-from autograder import classroom, course, lms, notebooks, results
+from autograder import classroom, course, escape, lms, notebooks, results
 
 
 def _release(args):
@@ -69,6 +69,8 @@ def _write_class_outputs(args, out, assignment_id, named, broken=None):
     from autograder import reports
 
     written = reports.write_all(out, assignment_id, named, args.feedback, broken)
+    for error in written["plot_errors"]:
+        print(f"note: {escape.terminal(error)}", file=sys.stderr)
     if args.gradebook:
         _export_gradebook(args, named, assignment_id)
     if lms.roster_path():
@@ -92,7 +94,7 @@ def _grade(args):
     notes = []
     submissions = classroom.discover(args.files, args.assignment, notes)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {escape.terminal(note)}", file=sys.stderr)
     if not submissions:
         raise classroom.UsageError(f"no submissions of {args.assignment} found in {', '.join(args.files)}")
     if args.shard:
@@ -116,9 +118,8 @@ def _grade(args):
             _export_gradebook(args, run.results, args.assignment)
     for name, texts in run.internal.items():
         for text in texts:
-            print(
-                f"[{name}] {'grading failed' if name in run.broken else 'internal error in a check'}:\n{text}", file=sys.stderr
-            )
+            what = "grading failed" if name in run.broken else "internal error in a check"
+            print(escape.terminal(f"[{name}] {what}:\n{text}"), file=sys.stderr)
     if args.json:
         single = len(args.files) == 1 and len(submissions) == 1 and not Path(args.files[0]).is_dir()
         if single and not run.results:  # grading broke (e.g. no such file): still one object, saying why
@@ -379,5 +380,5 @@ def main(argv=None):
     try:
         return args.run(args)
     except (course.UnknownAssignment, course.MissingPart, classroom.UsageError, lms.ExportError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {escape.terminal(exc)}", file=sys.stderr)
         return 2

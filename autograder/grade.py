@@ -9,6 +9,7 @@ torch and pytest once.
 import concurrent.futures
 import contextlib
 import dataclasses
+import errno
 import functools
 import gc
 import hashlib
@@ -17,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,11 +26,14 @@ import pytest
 import torch
 
 from autograder import course, results, submission
+from autograder.classroom import read_submission
 from autograder.plugin import KitPlugin
 from autograder.settings import grading, load_config
 from autograder.student import Session, Worker
 
 CHECKS_INI = Path(__file__).resolve().parent / "checks" / "pytest.ini"
+WATCHDOG_GRACE = 30.0  # seconds past a submission's budget before the watchdog kills its processes
+BUDGET_SPENT = "the grading time budget for this submission ran out"
 
 
 class GraderError(Exception):
@@ -63,13 +68,33 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
     config = config if config is not None else _config(str(assignment.root))
     settings = grading(config)
     device = resolve_device(device if device != "auto" else settings.device)
+    started = time.monotonic()
     try:
         plan = submission.plan(data, assignment, _bytes(settings.max_notebook_mb), _bytes(settings.max_file_mb))
+    except (RecursionError, MemoryError) as exc:  # a notebook nested thousands deep, or one that expands too much
+        plan = None
+        reason = "is nested too deeply" if isinstance(exc, RecursionError) else "needs too much memory to read"
+        worker = Worker(settings, broken=f"your notebook could not be read: it {reason}")
     except submission.UnreadableNotebook as exc:
         plan = None
         worker = Worker(settings, broken=f"your notebook could not be read: {exc}")
     else:
         worker = Worker(settings, threads=threads)
+    # the submission's hard budget: every request stops at ends_at, and the watchdog ends the student's
+    # processes a little later in case anything blocks outside a request's own deadline
+    worker.ends_at = started + settings.submission_timeout + max(settings.cell_timeout, settings.check_timeout)
+    watchdog = threading.Timer(worker.ends_at - time.monotonic() + WATCHDOG_GRACE, worker.expire, [BUDGET_SPENT])
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return _run_checks(plan, worker, settings, assignment, device, select)
+    finally:
+        watchdog.cancel()
+
+
+def _run_checks(plan, worker, settings, assignment, device, select=None):
+    """Run the notebook's cells, then the hidden checks under pytest; returns (results.json dict, internal errors)."""
+    if plan is not None:
         for name, source in plan.cells:
             worker.run_cell(name, source)
     session = Session(worker, plan.sources if plan else {})
@@ -166,10 +191,10 @@ def _grade_job(path, assignment_id, device, threads, root):
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
     cap = _bytes(grading(_config(str(assignment.root))).max_file_mb)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(cap + 1)  # an absurd file is refused by its size, never read whole
+        data = read_submission(path, cap)  # an absurd file is refused by its size, never read whole
     except OSError as exc:
-        raise GraderError(f"cannot read {path}: {exc.strerror}") from None
+        reason = "a symlink, not followed" if exc.errno == errno.ELOOP else exc.strerror
+        raise GraderError(f"cannot read {path}: {reason}") from None
     result, internal = grade_bytes(data, assignment, device, threads)
     seconds = time.monotonic() - started
     result["execution_time"] = round(seconds, 3)

@@ -19,6 +19,7 @@ from autograder.student import BadAnswer, CheckTimeout, StudentError, WorkerDied
 from autograder.submission import UnreadableNotebook
 
 TEACHING_ERRORS = (StudentError, WorkerDied, CheckTimeout, BadAnswer, UnreadableNotebook)
+SEED_SECONDS = 5.0  # how long seeding the worker before a check may take
 GENERIC = "the check could not examine your result ({}); does it return the documented type and shape?"
 
 
@@ -51,9 +52,15 @@ class KitPlugin:
         self.records = []
         self.started = time.monotonic()
 
-    def seed_for(self, nodeid):
-        """A 63-bit seed from the course secret, the submission and the check."""
-        text = "|".join((self._settings.secret, self._assignment.id, self._digest, nodeid))
+    def seed_for(self, nodeid, purpose="rng"):
+        """A 63-bit seed from the course secret, the submission, the check and its purpose.
+
+        `rng` seeds the check's inputs; `worker` seeds the student's process. The
+        two are independent hashes of the secret, so nothing the student's code
+        can read (torch.initial_seed()) leads back to the check's inputs.
+        """
+        parts = (self._settings.secret, self._assignment.id, self._digest, nodeid)
+        text = "|".join(parts if purpose == "rng" else (purpose, *parts))
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
     def pytest_configure(self, config):
@@ -92,12 +99,13 @@ class KitPlugin:
         marker = item.get_closest_marker("timeout")
         limit = float(marker.args[0]) if marker and marker.args else self._settings.check_timeout
         worker = self._session.worker
-        worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
+        worker.deadline = time.monotonic() + SEED_SECONDS  # a worker that stopped listening costs this, not the check's time
         try:
             if worker.process is not None or not worker.broken:
-                self._session.seed(self.seed_for(item.nodeid))
+                self._session.seed(self.seed_for(item.nodeid, "worker"))
         except Exception:  # noqa: BLE001 - the check itself will meet and report the same failure
             pass
+        worker.deadline = time.monotonic() + max(limit - 0.5, 0.5)
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # the grader's own small computations: faster, above all on a busy machine
         try:

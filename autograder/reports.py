@@ -17,7 +17,6 @@ Layout under the output folder::
 """
 
 import csv
-import html
 import io
 import re
 import statistics
@@ -26,6 +25,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+from autograder import escape
 from autograder.results import per_exercise, write_text_atomic
 
 FEEDBACK_FORMATS = ("md", "html")
@@ -53,10 +53,11 @@ def grades_csv(named):
     columns = list(exercises(named))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", *columns, "total"])
+    writer.writerow([escape.csv_cell(c) for c in ["student", *columns, "total"]])
     for student, result in named.items():
         totals = per_exercise(result)
-        writer.writerow([student, *(_num(totals[e][0]) if e in totals else "" for e in columns), _num(result["score"])])
+        row = [student, *(_num(totals[e][0]) if e in totals else "" for e in columns), _num(result["score"])]
+        writer.writerow([escape.csv_cell(row[0]), *row[1:]])
     return buffer.getvalue()
 
 
@@ -66,15 +67,17 @@ def grades_csv(named):
 def junit(named, assignment_id, broken=None):
     """JUnit XML (the schema CI dashboards read): a testsuite per student, a testcase per check."""
     broken = broken or {}
-    suites = ET.Element("testsuites", name=assignment_id)
+    x = escape.xml
+    suites = ET.Element("testsuites", name=x(assignment_id))
     totals = Counter()
     for student in sorted(set(named) | set(broken)):
-        suite = ET.SubElement(suites, "testsuite", name=student)
+        suite = ET.SubElement(suites, "testsuite", name=x(student))
         counts = Counter()
         if student in broken:
-            case = ET.SubElement(suite, "testcase", classname=f"{assignment_id}.{student}", name="grading", time="0")
-            message = "\n".join(broken[student]) or "grading failed"
-            ET.SubElement(case, "error", message=message.splitlines()[0][:200], type="GraderError").text = message
+            case = ET.SubElement(suite, "testcase", classname=x(f"{assignment_id}.{student}"), name="grading", time="0")
+            message = x("\n".join(broken[student]) or "grading failed")
+            first = (message.splitlines() or [""])[0][:200]
+            ET.SubElement(case, "error", message=first, type="GraderError").text = message
             counts.update(tests=1, errors=1)
         else:
             result = named[student]
@@ -87,18 +90,19 @@ def junit(named, assignment_id, broken=None):
                 case = ET.SubElement(
                     suite,
                     "testcase",
-                    classname=f"{assignment_id}.{student}.{extra.get('exercise', '')}",
-                    name=test["name"],
+                    classname=x(f"{assignment_id}.{student}.{extra.get('exercise', '')}"),
+                    name=x(test["name"]),
                     time=f"{seconds:.3f}",
                 )
                 counts.update(tests=1, time=seconds)
                 if test["status"] != "passed":
-                    message = test["output"] or "failed"
-                    failure = ET.SubElement(case, "failure", message=message.splitlines()[0][:200], type="CheckFailed")
+                    message = x(test["output"] or "failed")
+                    first = (message.splitlines() or [""])[0][:200]
+                    failure = ET.SubElement(case, "failure", message=first, type="CheckFailed")
                     failure.text = f"{_num(test['score'])}/{_num(test['max_score'])} points\n{message}"
                     counts.update(failures=1)
             if result.get("output"):
-                ET.SubElement(suite, "system-out").text = result["output"]
+                ET.SubElement(suite, "system-out").text = x(result["output"])
         for key in ("tests", "failures", "errors"):
             suite.set(key, str(counts[key]))
         suite.set("skipped", "0")
@@ -135,21 +139,24 @@ def _fence(text):
 
 def feedback_markdown(student, result, assignment_id):
     """A student's feedback as Markdown: score, a line per check, and each failure's message."""
+    md = escape.markdown
     lines = [
-        f"# {assignment_id}: feedback for {student}",
+        f"# {md(assignment_id)}: feedback for {md(student)}",
         "",
         f"**Score: {_num(result['score'])} / {_num(result['max_score'])}**",
     ]
     parts = _feedback_parts(result)
     lines += ["", "| exercise | points |", "|---|---|"]
-    lines += [f"| {exercise} | {_num(score)} / {_num(top)} |" for exercise, score, top, _ in parts]
+    lines += [f"| {md(exercise)} | {_num(score)} / {_num(top)} |" for exercise, score, top, _ in parts]
     if result.get("output"):
-        fence = _fence(result["output"])
-        lines += ["", "## About your notebook", "", f"{fence}text", result["output"], fence]
+        output = escape.code(result["output"])
+        fence = _fence(output)
+        lines += ["", "## About your notebook", "", f"{fence}text", output, fence]
     for exercise, score, top, checks in parts:
-        lines += ["", f"## {exercise} ({_num(score)} / {_num(top)})", ""]
+        lines += ["", f"## {md(exercise)} ({_num(score)} / {_num(top)})", ""]
         for passed, title, message in checks:
-            lines.append(f"- {'passed' if passed else 'FAILED'}: {title}")
+            lines.append(f"- {'passed' if passed else 'FAILED'}: {md(title)}")
+            message = escape.code(message or "")
             if not passed and message:
                 fence = _fence(message)
                 lines += ["", textwrap.indent(f"{fence}text\n{message}\n{fence}", "  "), ""]
@@ -165,7 +172,7 @@ _STYLE = (
 
 def feedback_html(student, result, assignment_id):
     """A student's feedback as a standalone HTML page (every text escaped)."""
-    e = html.escape
+    e = escape.html
     title = f"{assignment_id}: feedback for {student}"
     out = [
         "<!DOCTYPE html>",
@@ -250,8 +257,12 @@ def _short(text, width=70):
     return first if len(first) <= width else first[: width - 1] + "…"
 
 
-def plots(stats, folder):
-    """The report's three PNG plots, drawn with matplotlib's Agg backend; returns their paths."""
+def plots(stats, folder, errors=None):
+    """The report's three PNG plots, drawn with matplotlib's Agg backend and mathtext off; returns their paths.
+
+    Labels are student-chosen text: a plot that fails to draw is skipped and
+    its error appended to `errors`, never raised.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -259,20 +270,35 @@ def plots(stats, folder):
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    metadata = {"Software": None}  # no version stamp: the same data gives the same bytes
+    errors = [] if errors is None else errors
     paths = []
+    for name, draw in zip(PLOTS, (_histogram, _pass_rates, _failures)):
+        try:
+            with matplotlib.rc_context(escape.PLOT_STYLE):
+                fig = draw(plt, stats)
+                try:
+                    paths.append(_save(fig, folder / name, {"Software": None}))  # no version stamp: same data, same bytes
+                finally:
+                    plt.close(fig)
+        except Exception as exc:  # noqa: BLE001 - a plot is a convenience; the grades must still be written
+            errors.append(f"{name} was not drawn: {type(exc).__name__}: {exc}")
+    return paths
 
+
+def _histogram(plt, stats):
     fig, ax = plt.subplots(figsize=(6, 3.5))
     edges = stats["histogram"]["edges_percent"]
     ax.bar(edges[:-1], stats["histogram"]["counts"], width=9, align="edge", color="#4c72b0")
     ax.set_xlim(0, 100)
     ax.set_xlabel("score (% of maximum)")
     ax.set_ylabel("students")
-    ax.set_title(f"{stats['assignment']}: scores of {stats['students']} students")
+    ax.set_title(escape.plot(f"{stats['assignment']}: scores of {stats['students']} students"))
     fig.tight_layout()
-    paths.append(_save(fig, folder / PLOTS[0], metadata))
+    return fig
 
-    names = [row["exercise"] for row in stats["exercises"]]
+
+def _pass_rates(plt, stats):
+    names = [escape.plot(row["exercise"]) for row in stats["exercises"]]
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.35 * max(len(names), 1)))
     ax.barh(range(len(names)), [100 * row["pass_rate"] for row in stats["exercises"]], color="#55a868")
     ax.set_yticks(range(len(names)), names)
@@ -281,12 +307,14 @@ def plots(stats, folder):
     ax.set_xlabel("students with full marks (%)")
     ax.set_title("pass rate per exercise")
     fig.tight_layout()
-    paths.append(_save(fig, folder / PLOTS[1], metadata))
+    return fig
 
+
+def _failures(plt, stats):
     failures = stats["common_failures"]
     fig, ax = plt.subplots(figsize=(8, 0.8 + 0.4 * max(len(failures), 1)))
     if failures:
-        labels = [f"{f['exercise']}: {_short(f['message'], 60)}" for f in failures]
+        labels = [escape.plot(f"{f['exercise']}: {_short(f['message'], 60)}") for f in failures]
         ax.barh(range(len(failures)), [f["count"] for f in failures], color="#c44e52")
         ax.set_yticks(range(len(failures)), labels, fontsize=7)
         ax.invert_yaxis()
@@ -296,16 +324,12 @@ def plots(stats, folder):
         ax.set_axis_off()
     ax.set_title("most common failure messages")
     fig.tight_layout()
-    paths.append(_save(fig, folder / PLOTS[2], metadata))
-    return paths
+    return fig
 
 
 def _save(fig, path, metadata):
-    from matplotlib import pyplot as plt
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, metadata=metadata)
-    plt.close(fig)
     write_text_atomic(path, buffer.getvalue(), mode="wb")
     return path
 
@@ -313,8 +337,9 @@ def _save(fig, path, metadata):
 def report_markdown(stats):
     """The class report: statistics, tables and the plots beside it."""
     s = stats
+    md = escape.markdown
     lines = [
-        f"# {s['assignment']}: class report",
+        f"# {md(s['assignment'])}: class report",
         "",
         f"{s['students']} students; maximum {_num(s['max_score'])} points; mean {_num(s['mean'])}, "
         f"median {_num(s['median'])}, lowest {_num(s['min'])}, highest {_num(s['max'])}; "
@@ -328,15 +353,14 @@ def report_markdown(stats):
         "|---|---|---|---|",
     ]
     lines += [
-        f"| {r['exercise']} | {_num(r['max_score'])} | {_num(r['mean_score'])} | {100 * r['pass_rate']:.0f}% |"
+        f"| {md(r['exercise'])} | {_num(r['max_score'])} | {_num(r['mean_score'])} | {100 * r['pass_rate']:.0f}% |"
         for r in s["exercises"]
     ]
     lines += ["", f"![pass rate per exercise]({PLOTS[1]})", "", "## Most common failure messages", ""]
     if s["common_failures"]:
         lines += ["| students | exercise | message |", "|---|---|---|"]
         for f in s["common_failures"]:
-            message = _short(f["message"], 200).replace("|", "\\|")
-            lines.append(f"| {f['count']} | {f['exercise']} | {message} |")
+            lines.append(f"| {f['count']} | {md(f['exercise'])} | {md(_short(f['message'], 200))} |")
     else:
         lines.append("No check failed.")
     lines += ["", f"![most common failure messages]({PLOTS[2]})"]
@@ -363,5 +387,6 @@ def write_all(out, assignment_id, named, feedback="md", broken=None):
     stats = summary(named, assignment_id)
     write_text_atomic(written["report"] / "summary.json", json.dumps(stats, indent=1) + "\n")
     write_text_atomic(written["report"] / "report.md", report_markdown(stats))
-    plots(stats, written["report"])
+    written["plot_errors"] = []
+    plots(stats, written["report"], written["plot_errors"])
     return written

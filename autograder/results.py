@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from autograder.escape import terminal
+
 PROBLEM = "Problem with the notebook: "
 
 
@@ -131,7 +133,7 @@ def per_exercise(result):
 
 
 def table(named_results):
-    """A plain-text grade table: one row per submission, one column per exercise."""
+    """A plain-text grade table for a terminal: one row per submission, one column per exercise, controls removed."""
     if not named_results:
         return "(no submissions)"
     exercises = []
@@ -139,12 +141,12 @@ def table(named_results):
         for exercise in per_exercise(result):
             if exercise not in exercises:
                 exercises.append(exercise)
-    header = ["submission", *exercises, "total"]
+    header = ["submission", *(terminal(e) for e in exercises), "total"]
     rows = []
     for name, result in named_results:
         totals = per_exercise(result)
         cells = [f"{totals[e][0]:g}/{totals[e][1]:g}" if e in totals else "-" for e in exercises]
-        rows.append([name, *cells, f"{result['score']:g}/{result['max_score']:g}"])
+        rows.append([terminal(name).replace("\n", " "), *cells, f"{result['score']:g}/{result['max_score']:g}"])
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -28,6 +28,7 @@ from autograder.worker import wire
 
 SandboxUnavailable = sandbox.SandboxUnavailable
 _WORKER_IDS = itertools.count()
+MAX_ITEMS = 100_000  # items one iteration over a remote object may yield: a generator cannot pile answers up forever
 
 
 INTERNAL = re.compile(r"\b(?:kitworker\.)?harness\.|\bkitworker\.")
@@ -292,6 +293,8 @@ class Worker:
         self.generation = 0
         self.tier = None
         self.request_id = 0
+        self.ends_at = None  # time.monotonic() after which no request may run (the submission's budget)
+        self.expired = None  # set by the watchdog: why every request now fails
 
     @property
     def sandboxed(self):
@@ -330,8 +333,8 @@ class Worker:
         if self.process is None:
             return
         try:
-            wire.send(self.to_child, {"op": "bye"})
-        except OSError:
+            wire.send(self.to_child, {"op": "bye"}, time.monotonic() + 1.0)
+        except (OSError, wire.Deadline):
             pass
         self.kill()
 
@@ -360,17 +363,43 @@ class Worker:
 
     # --- requests ------------------------------------------------------------
 
+    def _deadline(self, deadline):
+        """The request's deadline: the one given, else the check's, else one check's time; never past the submission's end."""
+        if deadline is None:
+            deadline = self.deadline if self.deadline is not None else time.monotonic() + self.settings.check_timeout
+        return deadline if self.ends_at is None else min(deadline, self.ends_at)
+
+    def expire(self, reason):
+        """The watchdog's way out: refuse every further request and end the student's processes now.
+
+        Safe from another thread: it only sends SIGKILL (no descriptor is closed
+        under the grading thread), which ends any read or write blocked on the worker.
+        """
+        self.expired = reason
+        process = self.process
+        launched = process if isinstance(process, Launched) else getattr(getattr(process, "zygote", None), "launched", None)
+        if launched is not None:
+            try:
+                os.killpg(launched.popen.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def request(self, message, deadline=None):
         """Send one request and wait for its answer; restart the worker first if it is gone."""
         if self.broken:
             raise UnreadableNotebook(self.broken)
+        if self.expired or (self.ends_at is not None and time.monotonic() >= self.ends_at):
+            raise CheckTimeout(self.expired or "the grading time budget for this submission ran out")
         if self.process is None:
             self.start()
-        deadline = deadline if deadline is not None else self.deadline
+            if self.expired:  # the watchdog fired while the process started: it may have found nothing to kill
+                self.kill()
+                raise CheckTimeout(self.expired)
+        deadline = self._deadline(deadline)
         self.request_id += 1
         try:
             self.busy = True
-            wire.send(self.to_child, dict(message, id=self.request_id))
+            wire.send(self.to_child, dict(message, id=self.request_id), deadline)
             while True:
                 answer = wire.receive(self.from_child, self.settings.max_message_mb << 20, deadline)
                 if type(answer) is not dict or type(answer.get("id")) is not int or answer["id"] > self.request_id:
@@ -404,7 +433,7 @@ class Worker:
         else:
             try:
                 error = wire.decode(answer["ok"], wire.torch_tag) if "ok" in answer else answer.get("error")
-            except (wire.WireError, TypeError, KeyError):
+            except (wire.WireError, wire.Deadline, TypeError, KeyError):
                 error = {}
             if error is not None and not _is_error_record(error):
                 error = {"type": "BadAnswer", "message": "the worker sent a malformed cell result", "where": ""}
@@ -465,7 +494,7 @@ class Remote:
 
     def __iter__(self):
         iterator = self._session.ask({"op": "iter", "target": self._ref()}, f"iter({self._label})", as_handle=True)
-        while True:
+        for _ in range(MAX_ITEMS):
             step = self._session.ask({"op": "next", "target": iterator._ref()}, f"next({self._label})")
             if type(step) is not dict:
                 raise BadAnswer("bad iteration answer")
@@ -474,6 +503,7 @@ class Remote:
             if "item" not in step:
                 raise BadAnswer("bad iteration answer")
             yield step["item"]
+        raise BadAnswer(f"iterating over {self._label} gave more than {MAX_ITEMS} items")
 
     def _ref(self):
         if self._generation != self._session.worker.generation:
@@ -486,9 +516,18 @@ def type_names(remote):
     return remote._types
 
 
+MODULE = "torch.nn.modules.module.Module"
+OPTIMIZER = "torch.optim.optimizer.Optimizer"
+
+
 def is_instance(remote, qualified_name):
-    """Whether the worker says the object derives from the class with this qualified name."""
-    return isinstance(remote, Remote) and qualified_name in remote._types
+    """Whether the object derives from the class with this qualified name, by the worker's word and its behaviour.
+
+    The worker's list of class names is the student's to forge, so where a
+    check relies on a claim (a module, an optimizer, a tensor) the object must
+    also behave like one, probed from here: see :meth:`Session.behaves_as`.
+    """
+    return isinstance(remote, Remote) and qualified_name in remote._types and remote._session.behaves_as(remote)
 
 
 def _call_label(target, args, kwargs):
@@ -560,7 +599,9 @@ class Session:
             raise BadAnswer("the worker's answer has no result")
         self._pending_label = label
         try:
-            return wire.decode(answer["ok"], self._decode_tag)
+            return wire.decode(answer["ok"], self._decode_tag, budget=wire.Budget(self.worker._deadline(None)))
+        except wire.Deadline:
+            raise CheckTimeout(f"decoding what {label} returned took longer than this check allows") from None
         except wire.WireError as exc:
             raise BadAnswer(f"{label} returned a value the grader cannot accept: {exc}") from None
 
@@ -616,6 +657,37 @@ class Session:
     def seed(self, seed):
         """Seed the worker's random, numpy and torch generators."""
         self.ask({"op": "seed", "seed": int(seed)}, "seeding")
+
+    def behaves_as(self, remote):
+        """Whether a remote object behaves like what its class names claim: the one verifier of type claims.
+
+        A module must switch `training` with train() and back; an optimizer must
+        have its defaults and at least one parameter group; a tensor must come
+        back as a tensor.
+        The probes leave the object as they found it.
+        """
+        claims = remote._types
+        try:
+            if MODULE in claims:
+                training = remote.training
+                if type(training) is not bool:
+                    return False
+                remote.train(not training)
+                flipped = remote.training
+                remote.train(training)
+                if flipped is not (not training) or remote.training is not training:
+                    return False
+            if OPTIMIZER in claims:
+                if type(remote.defaults) is not dict:
+                    return False
+                groups = self.ask({"op": "getattr", "target": remote._ref(), "name": "param_groups"}, "param_groups", True)
+                if not isinstance(groups, Remote) or len(groups) < 1:  # by handle: the parameters stay in the worker
+                    return False
+            if "torch.Tensor" in claims and type(self.fetch(remote)) is not torch.Tensor:
+                return False
+        except (StudentError, BadAnswer):
+            return False
+        return True
 
     def source(self, cell):
         """The submitted source of one solution cell, as read by the grader itself."""

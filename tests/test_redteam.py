@@ -12,6 +12,7 @@ pyenv here), the landlock tiers run in a private mount namespace that makes
 only that installation reachable, as it is on Gradescope.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -386,3 +387,266 @@ def test_a_pool_of_graders_leaves_no_runtime_copy_or_scratch_folder_behind(tmp_p
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert not [p.name for p in tmp.iterdir() if p.name.startswith("kit-")]
+
+
+# --- hardening, round two: classes of attack, each tried two ways, in a second class run --------------------------
+#
+# Each attack: (the solution cells it replaces, the checks that must earn nothing). Everything else of the
+# attacker, and every other student in the same run, must keep the reference's score; the run must exit 0
+# and leave no file or process behind. The class is a folder, so discovery (symlinks, odd names) is tested too.
+
+FORMULA_NAME = "=cmd|' -C calc'!A0"
+ANSI_NAME = "\x1b[31mred\x1b]0;pwned\x07"
+NASTY = "$\\\\foo$ \\x1b[2J\\x1b]0;pwned\\x07 <script>alert(1)</script> \\x00\\x07\\x1b[31m | *bold* ]]> &amp;"
+
+SEED_SNOOP = (
+    "def accuracy(y_hat, y):\n"
+    "    g = torch.Generator().manual_seed(torch.initial_seed())\n"
+    "    n = int(torch.randint(15, 30, (1,), generator=g))\n"
+    "    guess = torch.rand(n, 5, generator=g)\n"
+    "    labels = torch.randint(0, 5, (n,), generator=g)\n"
+    "    return float((guess.argmax(dim=1) == labels).float().mean())\n"
+)
+MEMORISE_DIGITS = (
+    "import torch.nn.functional as _F\n\n\n"
+    "def _memorised(params):\n"
+    "    from sklearn.datasets import load_digits\n"
+    "    bunch = load_digits()\n"
+    "    X = torch.tensor(bunch.images, dtype=torch.float32).unsqueeze(1) / 16.0\n"
+    "    X = _F.interpolate(X, size=(28, 28), mode='bilinear', align_corners=False).clamp(0, 1).reshape(len(X), -1)\n"
+    "    Y = torch.nn.functional.one_hot(torch.tensor(bunch.target), 10).float()\n"
+    "    A = torch.cat([X, torch.ones(len(X), 1)], 1)\n"
+    "    solution = torch.linalg.lstsq(A, Y).solution\n"
+    "    with torch.no_grad():\n"
+    "        params[0].copy_(solution[:-1])\n"
+    "        params[1].copy_(solution[-1])\n\n\n"
+)
+
+
+def _reference_cell(name):
+    notebook = notebooks.solve(ASSIGNMENT)
+    return next(c.source for c in notebook.cells if notebooks.grade_id(c) == name)
+
+
+def _train_ch3_memorising():
+    source = _reference_cell("train_ch3")
+    head, _, rest = source.partition("def train_ch3(")
+    body = "def train_ch3(" + rest
+    lines = body.splitlines()
+    signature_end = next(i for i, line in enumerate(lines) if line.rstrip().endswith(":"))
+    hook = "    if params is not None and params[0].shape == (784, 10):\n        return _memorised(params)"
+    return head + MEMORISE_DIGITS + "\n".join([*lines[: signature_end + 1], hook, *lines[signature_end + 1 :]])
+
+
+def _raw_answer(payload):
+    """An accuracy cell whose answer goes on the pipe as raw JSON bytes (`payload`, a bytes expression), past the codec."""
+    return (
+        "import os\nimport kitworker.wire as _w\n_send = _w.send\n\n\n"
+        "def _raw_send(fd, message, deadline=None):\n"
+        "    if message.get('ok') == 'RAW':\n"
+        f"        body = b'{{\"id\":%d,\"ok\":' % message['id'] + {payload} + b'}}'\n"
+        "        os.write(fd, _w.HEADER.pack(len(body)) + body)\n"
+        "    else:\n"
+        "        _send(fd, message)\n\n\n"
+        "_w.send = _raw_send\n\n\n"
+        "def accuracy(y_hat, y):\n    return 'RAW'"
+    )
+
+
+HARDENED = {
+    # 1. one student must not stop the class: a worker that stops reading, an answer that decodes in quadratic time
+    "stop-reading": (
+        {
+            "accuracy": "def accuracy(y_hat, y):\n    import time\n    import kitworker.wire as _w\n"
+            "    _w.receive = lambda *a, **k: time.sleep(10**6)\n    return 0.5"
+        },
+        ["test_accuracy"],
+    ),
+    "colliding-int-keys": (
+        {
+            "accuracy": _raw_answer(
+                "b'{\"$dict\":[' + b','.join(b'[{\"$bigint\":\"%d\"},0]' % ((2**61 - 1) * i + 7) for i in range(1, 200000)) + b']}'"
+            )
+        },
+        ["test_accuracy"],
+    ),
+    # 3. the worker's seed says nothing of the check's inputs; a memorised data set earns nothing
+    "seed-snoop": ({"accuracy": SEED_SNOOP}, ["test_accuracy"]),
+    "memorise-digits": ({"train_ch3": None}, ["test_softmax_regression_learns_digits"]),  # filled in below
+    # 4. from scratch: dynamic lookups and helpers in other cells
+    "softmax-by-dict": (
+        {"softmax": "def softmax(X):\n    return torch.__dict__['soft' + 'max'](X, dim=1)"},
+        ["test_softmax_from_scratch"],
+    ),
+    "cross-entropy-by-getattr": (
+        {
+            "cross_entropy": "def cross_entropy(y_hat, y):\n"
+            "    pick = getattr(torch.nn.functional, 'nll' + '_loss')\n"
+            "    return pick(torch.log(y_hat), y, reduction='none').reshape(-1, 1)"
+        },
+        ["test_cross_entropy_from_scratch"],
+    ),
+    "softmax-helper-in-another-cell": (
+        {
+            "get_fashion_mnist_labels": _reference_cell("get_fashion_mnist_labels")
+            + "\n\n\ndef _normalise(X):\n    return torch.softmax(X, dim=1)\n",
+            "softmax": "def softmax(X):\n    return _normalise(X)",
+        },
+        ["test_softmax_from_scratch"],
+    ),
+    # 6. what leaves the grader: mathtext, control characters, HTML, formulas (names are in the class folder below)
+    "nasty-message": (
+        {"accuracy": f"def accuracy(y_hat, y):\n    raise ValueError('{NASTY}')"},
+        ["test_accuracy"],
+    ),
+    # 7. unbounded answers: nested past any recursion limit (raw bytes on the pipe), or millions of values
+    "deep-answer": (
+        {"accuracy": _raw_answer("b'[' * 200000 + b']' * 200000")},
+        ["test_accuracy"],
+    ),
+    "millions-of-values": (
+        {"accuracy": "def accuracy(y_hat, y):\n    return [0] * 3_000_000"},
+        ["test_accuracy"],
+    ),
+    # 8. type claims: a forged handle description, a fake base class with the real qualified name
+    "forged-module-claim": (
+        {
+            "FlattenLayer": "import kitworker.loop as _loop\n_handle = _loop.Worker.handle\n\n\n"
+            "def _claim(self, obj):\n    described = _handle(self, obj)\n"
+            "    described['$handle'][1].append('torch.nn.modules.module.Module')\n    return described\n\n\n"
+            "_loop.Worker.handle = _claim\n\n\n"
+            "class FlattenLayer:\n    def __call__(self, x):\n        return x.reshape(x.shape[0], -1)"
+        },
+        ["test_flatten_layer", "test_flatten_layer_in_a_network"],
+    ),
+    "fake-module-base": (
+        {
+            "FlattenLayer": "class Module:\n    pass\n\n\nModule.__module__ = 'torch.nn.modules.module'\n\n\n"
+            "class FlattenLayer(Module):\n    def __call__(self, x):\n        return x.reshape(x.shape[0], -1)"
+        },
+        ["test_flatten_layer", "test_flatten_layer_in_a_network"],
+    ),
+}
+HARDENED["memorise-digits"] = ({"train_ch3": _train_ch3_memorising()}, ["test_softmax_regression_learns_digits"])
+
+
+def _attack_notebook(cells):
+    notebook = notebooks.solve(ASSIGNMENT)
+    for cell in notebook.cells:
+        if notebooks.grade_id(cell) in cells:
+            cell.source = cells[notebooks.grade_id(cell)]
+    return notebook
+
+
+def _deep_notebook():
+    text = json.dumps(notebooks.solve(ASSIGNMENT))
+    return text[:-1] + ', "deep": ' + "[" * 5000 + "]" * 5000 + "}"
+
+
+def _processes_mentioning(text):
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if text.encode() in handle.read():
+                    found.append(entry)
+        except OSError:
+            continue
+    return found
+
+
+@functools.cache
+def hardened_run(tmp_root):
+    """Grade the hardening attacks, two honest students and the odd files of class 5-7 in one folder, via the CLI."""
+    folder = tmp_root / "class"
+    folder.mkdir()
+    for student in ("reference", "other-student"):
+        notebooks.write(notebooks.solve(ASSIGNMENT), folder / f"{student}.ipynb")
+    for name, (cells, _) in HARDENED.items():
+        notebooks.write(_attack_notebook(cells), folder / f"{name}.ipynb")
+    # 5. symlinks: to the instructor's solution notebook, to a host file
+    (folder / "linked-solution.ipynb").symlink_to(ASSIGNMENT.source)
+    (folder / "linked-host-file.ipynb").symlink_to("/etc/passwd")
+    # 6. names that are a spreadsheet formula or carry terminal escapes; 7. a notebook nested 5,000 deep
+    notebooks.write(_attack_notebook(HARDENED["nasty-message"][0]), folder / f"{FORMULA_NAME}.ipynb")
+    notebooks.write(notebooks.solve(ASSIGNMENT), folder / f"{ANSI_NAME}.ipynb")
+    (folder / "deep-notebook.ipynb").write_text(_deep_notebook())
+    scratch = tmp_root / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, COURSE_KIT_CHECK_TIMEOUT="20", TMPDIR=str(scratch))
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", folder, "-a", ASSIGNMENT.id, "--out", tmp_root / "out"]
+        + ["--require-sandbox", "--jobs", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    results = {p.stem: json.loads(p.read_text()) for p in (tmp_root / "out" / "results").glob("*.json")}
+    return done, results, tmp_root / "out", scratch
+
+
+@pytest.fixture(scope="module")
+def hardened(tmp_path_factory):
+    return hardened_run(tmp_path_factory.mktemp("hardened"))
+
+
+def _check_scores(result):
+    return {t["extra_data"]["check"]: t["score"] for t in result["tests"]}
+
+
+def test_hardened_run_finishes_and_leaves_nothing(hardened):
+    done, results, _, scratch = hardened
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert results["reference"]["score"] == results["reference"]["max_score"]
+    assert _check_scores(results["other-student"]) == _check_scores(results["reference"])
+    assert _check_scores(results[ANSI_NAME]) == _check_scores(results["reference"])
+    left = [p.name for p in scratch.iterdir() if not p.name.startswith("torchinductor_")]  # torch's own cache of the grader
+    assert left == [], "the run left temporary files behind"
+    assert _processes_mentioning(str(scratch)) == [], "a process of the run survived it"
+
+
+@pytest.mark.parametrize("attack", list(HARDENED))
+def test_hardened_attack_earns_nothing_and_costs_nothing_else(hardened, attack):
+    _, results, _, _ = hardened
+    _, must_fail = HARDENED[attack]
+    got, reference = _check_scores(results[attack]), _check_scores(results["reference"])
+    assert all(got[check] == 0 for check in must_fail), f"{attack} earned points in {must_fail}"
+    assert {c: s for c, s in got.items() if c not in must_fail} == {
+        c: s for c, s in reference.items() if c not in must_fail
+    }, f"{attack} changed other checks"
+
+
+def test_symlinked_submissions_are_reported_not_read(hardened):
+    done, results, out, _ = hardened
+    assert "linked-solution" not in results and "linked-host-file" not in results
+    assert "linked-solution.ipynb: a symlink; skipped, not read" in done.stderr
+    assert "linked-host-file.ipynb: a symlink; skipped, not read" in done.stderr
+    assert "root:" not in (out / "grades.csv").read_text() and "passwd" not in (out / "junit.xml").read_text()
+
+
+def test_a_deep_notebook_is_a_record_not_a_failed_run(hardened):
+    done, results, _, _ = hardened
+    result = results["deep-notebook"]
+    assert result["score"] == 0 and "nested too deeply" in result["output"]
+    assert "GRADING FAILED" not in done.stderr
+
+
+def test_outputs_are_escaped_for_where_they_go(hardened):
+    import csv
+    import xml.etree.ElementTree as ET
+
+    done, results, out, _ = hardened
+    assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout + done.stderr
+    rows = list(csv.reader((out / "grades.csv").open()))
+    names = [row[0] for row in rows[1:]]
+    assert "'" + FORMULA_NAME in names and not any(n.startswith(("=", "+", "-", "@")) for n in names)
+    ET.parse(out / "junit.xml")  # a control character would make it invalid XML
+    report = (out / "report" / "report.md").read_text()
+    assert "<script>" not in report and "\x1b" not in report
+    feedback = (out / "feedback" / f"{FORMULA_NAME}.md").read_text()
+    assert "\x1b" not in feedback and "\x00" not in feedback
+    for plot in ("score_histogram.png", "exercise_pass_rate.png", "common_failures.png"):
+        assert (out / "report" / plot).stat().st_size > 0
+    assert results[FORMULA_NAME]["score"] == results["nasty-message"]["score"]

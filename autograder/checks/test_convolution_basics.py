@@ -114,7 +114,7 @@ def test_corr2d_from_scratch(student, rng):
     """corr2d works and is written with loops or tensor slices, not a library convolution."""
     X, K = image_and_kernel(rng)
     check_corr2d_result(student.corr2d(X, K), X, K, "corr2d(X, K)")
-    expect.from_scratch(student.source("corr2d"), CONVOLUTIONS, "corr2d")
+    expect.from_scratch(student, "corr2d", CONVOLUTIONS, "corr2d")
 
 
 # --- Conv2D ----------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def test_corr2d_multi_in(student, rng):
         "corr2d_multi_in is wrong: correlate each channel with its own kernel, then sum (fix any failing corr2d check first)",
         **TOL,
     )
-    expect.from_scratch(student.source("corr2d_multi_in"), CONVOLUTIONS, "corr2d_multi_in")
+    expect.from_scratch(student, "corr2d_multi_in", CONVOLUTIONS, "corr2d_multi_in")
 
 
 @exercise("corr2d_multi_in_out")
@@ -278,7 +278,7 @@ def test_corr2d_multi_in_out(student, rng):
         "corr2d_multi_in check first)",
         **TOL,
     )
-    expect.from_scratch(student.source("corr2d_multi_in_out"), CONVOLUTIONS, "corr2d_multi_in_out")
+    expect.from_scratch(student, "corr2d_multi_in_out", CONVOLUTIONS, "corr2d_multi_in_out")
 
 
 @exercise("corr2d_multi_in_out_1x1")
@@ -366,7 +366,7 @@ def test_pool2d_from_scratch(student, rng):
     X, size = pooling_input(rng)
     check_pooling(student.pool2d(X, size, "avg"), X, size, "avg", "pool2d(X, pool_size, 'avg')")
     check_pooling(student.pool2d(X, size, "max"), X, size, "max", "pool2d(X, pool_size, 'max')")
-    expect.from_scratch(student.source("pool2d"), POOLINGS | CONVOLUTIONS, "pool2d")
+    expect.from_scratch(student, "pool2d", POOLINGS | CONVOLUTIONS, "pool2d")
 
 
 # --- LeNet -----------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_relu_from_scratch(student, rng):
     """relu works and is written from scratch."""
     X = torch.randn(4, 7, generator=rng, dtype=torch.float64)
     expect.close(student.relu(X), torch.relu(X), "relu(X) is wrong")
-    expect.from_scratch(student.source("relu"), RELUS, "relu")
+    expect.from_scratch(student, "relu", RELUS, "relu")
 
 
 # --- init_mlp_params -----------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_mlp_from_scratch(student, rng):
     params = _mlp_params(rng, sizes)
     X = torch.randn(4, sizes[0], generator=rng, dtype=torch.float64)
     expect.close(student.mlp(X, params), ref.mlp(X, params), "mlp(X, params) is wrong")
-    expect.from_scratch(student.source("mlp"), RELUS | LAYERS, "mlp (use your relu)")
+    expect.from_scratch(student, "mlp", RELUS | LAYERS, "mlp (use your relu)")
 
 
 @exercise("mlp")
@@ -399,7 +399,7 @@ def test_dropout_from_scratch(student, rng):
     """dropout works and is written from scratch."""
     X = torch.randn(5, 6, generator=rng)
     expect.close(student.dropout(X, 0.0), X, "dropout(X, 0.0) should return X")
-    expect.from_scratch(student.source("dropout"), DROPOUTS, "dropout")
+    expect.from_scratch(student, "dropout", DROPOUTS, "dropout")
 
 
 # --- dropout_mlp ------------------------------------------------------------------------
@@ -651,4 +651,4 @@ def test_xavier_from_scratch(student, rng):
     values = _xavier(student, shape)
     assert values.abs().max().item() <= math.sqrt(6 / sum(shape)) * (1 + 1e-6), "xavier_uniform_ gives values out of bounds"
     assert values.ne(0).any(), "xavier_uniform_ left the tensor at zero"
-    expect.from_scratch(student.source("xavier_uniform_"), INITIALISERS, "xavier_uniform_")
+    expect.from_scratch(student, "xavier_uniform_", INITIALISERS, "xavier_uniform_")

@@ -604,7 +604,7 @@ def test_batch_norm_from_scratch(student, rng):
     X, gamma, beta, mean, var = bn_inputs(rng, four_d=False)
     Y, _, _ = bn_call(student, True, X, gamma, beta, mean, var, 1e-5, 0.9)
     expect.close(Y, ref.batch_norm(True, X, gamma, beta, mean, var, 1e-5, 0.9)[0], "batch_norm is wrong", **TOL64)
-    expect.from_scratch(student.source("batch_norm"), NORMS, "batch_norm")
+    expect.from_scratch(student, "batch_norm", NORMS, "batch_norm")
 
 
 def batchnorm_layer(student, rng, num_dims):

@@ -280,7 +280,7 @@ def _trains_digits(student, rng, settings, assignment, name, hyperparams):
 
 def _from_scratch(student, rng, name):
     _optimizer_steps(student, rng, name, 1)
-    expect.from_scratch(student.source(name), OPTIMIZERS, name)
+    expect.from_scratch(student, name, OPTIMIZERS, name)
 
 
 @exercise("sgd_momentum")

@@ -184,7 +184,7 @@ def test_softmax_from_scratch(student, rng):
     """softmax works and is written from scratch."""
     X = torch.randn(3, 5, generator=rng, dtype=torch.float64)
     expect.close(student.softmax(X), torch.softmax(X, dim=1), "softmax(X) is wrong")
-    expect.from_scratch(student.source("softmax"), SOFTMAXES, "softmax")
+    expect.from_scratch(student, "softmax", SOFTMAXES, "softmax")
 
 
 # --- cross_entropy -------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_cross_entropy_from_scratch(student, rng):
     y_hat = torch.softmax(torch.randn(4, 3, generator=rng, dtype=torch.float64), dim=1)
     y = torch.randint(0, 3, (4,), generator=rng)
     expect.close(student.cross_entropy(y_hat, y), ref.cross_entropy(y_hat, y), "cross_entropy(y_hat, y) is wrong")
-    expect.from_scratch(student.source("cross_entropy"), LOSSES | SOFTMAXES, "cross_entropy")
+    expect.from_scratch(student, "cross_entropy", LOSSES | SOFTMAXES, "cross_entropy")
 
 
 # --- accuracy and evaluate_accuracy -----------------------------------------------------

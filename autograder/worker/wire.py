@@ -37,6 +37,9 @@ NUMPY_DTYPES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int3
 PIL_MODES = {"L": 1, "LA": 2, "P": 1, "RGB": 3, "RGBA": 4}  # PIL image modes that travel by value: bytes per pixel
 MAX_IMAGE_SIDE = 1 << 15
 MAX_DEPTH = 64
+MAX_ELEMENTS = 2_000_000  # JSON values in one message: bounds the grader's memory before json.loads builds them
+MAX_HASHED_KEYS = 4096  # non-string dict keys per message: int, float and tuple hashes can be made to collide
+CLOCK_EVERY = 4096  # decoded values between two looks at the deadline
 
 
 class WireError(Exception):
@@ -50,13 +53,29 @@ class Deadline(Exception):
 # --- framing -----------------------------------------------------------------
 
 
-def send(fd, message):
-    """Write one JSON message to a file descriptor."""
+def send(fd, message, deadline=None):
+    """Write one JSON message to a file descriptor; with a deadline (time.monotonic()) never block past it.
+
+    With a deadline the descriptor is made non-blocking, so a reader that stops
+    reading (a student who replaced the worker's receive) costs a Deadline, not a hang.
+    """
     body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
     data = HEADER.pack(len(body)) + body
     view = memoryview(data)
+    if deadline is not None:
+        os.set_blocking(fd, False)
     while view:
-        written = os.write(fd, view)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Deadline()
+            _, ready, _ = select.select([], [fd], [], left)
+            if not ready:
+                raise Deadline()
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[written:]
 
 
@@ -84,10 +103,22 @@ def receive(fd, max_bytes, deadline=None):
     if size > max_bytes:
         raise WireError(f"message of {size} bytes is over the limit of {max_bytes}")
     body = _read_exactly(fd, size, deadline)
+    return parse(body)
+
+
+def parse(body):
+    """JSON text -> data, refusing before any work a message with too many values; deep nesting is a WireError."""
+    elements = body.count(b",") + body.count(b"[") + body.count(b"{") + 1  # an upper bound on the values inside
+    if elements > MAX_ELEMENTS:
+        raise WireError(f"message holds more than {MAX_ELEMENTS} values")
     try:
         return json.loads(body)
     except ValueError as exc:
         raise WireError(f"message is not JSON: {exc}") from None
+    except RecursionError:
+        raise WireError("message is nested too deeply") from None
+    except MemoryError:
+        raise WireError("message is too large to decode") from None
 
 
 # --- encoding ----------------------------------------------------------------
@@ -235,15 +266,40 @@ def _pil(fields):
     return image
 
 
-def decode(data, on_tag, depth=0):
-    """Rebuild a value from wire data; on_tag(tag, fields) decodes handles and references."""
+class Budget:
+    """What one decoding may still spend: values, colliding-prone keys and time."""
+
+    def __init__(self, deadline=None):
+        self.deadline, self.values, self.keys = deadline, 0, 0
+
+    def value(self):
+        self.values += 1
+        if self.values > MAX_ELEMENTS:
+            raise WireError(f"value holds more than {MAX_ELEMENTS} elements")
+        if self.deadline is not None and self.values % CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise Deadline()
+
+    def hashed_key(self):
+        self.keys += 1
+        if self.keys > MAX_HASHED_KEYS:
+            raise WireError(f"value holds more than {MAX_HASHED_KEYS} dict keys that are not strings")
+
+
+def decode(data, on_tag, depth=0, budget=None):
+    """Rebuild a value from wire data; on_tag(tag, fields) decodes handles and references.
+
+    Bounded before the work: nesting (MAX_DEPTH), values (MAX_ELEMENTS), non-string
+    dict keys (MAX_HASHED_KEYS, checked before a key is hashed) and the budget's deadline.
+    """
     if depth > MAX_DEPTH:
         raise WireError("value is nested too deeply")
+    budget = budget if budget is not None else Budget()
+    budget.value()
     t = type(data)
     if data is None or t in (bool, int, float, str):
         return data
     if t is list:
-        return [decode(x, on_tag, depth + 1) for x in data]
+        return [decode(x, on_tag, depth + 1, budget) for x in data]
     if t is not dict or len(data) != 1:
         raise WireError("malformed value")
     ((tag, fields),) = data.items()
@@ -258,23 +314,25 @@ def decode(data, on_tag, depth=0):
     if tag == "$tuple":
         if type(fields) is not list:
             raise WireError("bad tuple")
-        return tuple(decode(x, on_tag, depth + 1) for x in fields)
+        return tuple(decode(x, on_tag, depth + 1, budget) for x in fields)
     if tag == "$dict":
         if type(fields) is not list or any(type(p) is not list or len(p) != 2 for p in fields):
             raise WireError("bad dict")
         result = {}
         for key, value in fields:
-            key = decode(key, on_tag, depth + 1)
+            key = decode(key, on_tag, depth + 1, budget)
             if type(key) not in (str, int, float, bool, tuple) and key is not None:
                 raise WireError("bad dict key")
-            result[key] = decode(value, on_tag, depth + 1)
+            if type(key) is not str:  # str hashes are salted per process; the others can be made to collide
+                budget.hashed_key()
+            result[key] = decode(value, on_tag, depth + 1, budget)
         return result
     if tag == "$bytes":
         return _raw(fields)
     if tag == "$slice":
         if type(fields) is not list or len(fields) != 3:
             raise WireError("bad slice")
-        return slice(*(decode(x, on_tag, depth + 1) for x in fields))
+        return slice(*(decode(x, on_tag, depth + 1, budget) for x in fields))
     if tag == "$tensor":
         return _tensor(fields)
     if tag == "$ndarray":
