@@ -7,6 +7,7 @@ the slow ones run them in a real Jupyter kernel and through the CLI's worker.
 
 import ast
 import json
+import linecache
 import re
 import subprocess
 import sys
@@ -25,10 +26,12 @@ def namespace(notebook, assignment):
     """The globals a kernel would hold after running the cells the grader runs (errors skipped, as the worker does)."""
     plan = submission.plan(nbformat.writes(notebook).encode(), assignment, 2**30)
     names = {"__name__": "__main__"}
-    for _, source in plan.cells:
+    for name, source in plan.cells:
         text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        filename = f"<cell {name}>"
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)  # as IPython: TorchScript reads it
         try:
-            exec(compile(text, "<cell>", "exec"), names)
+            exec(compile(text, filename, "exec"), names)
         except Exception:  # noqa: BLE001, S110 - a broken cell is the student's; the checks report it
             pass
     return names
