@@ -22,6 +22,12 @@ CONVERTED = [a for a in course.assignments() if (a.source.parent / "public_check
 IDS = [a.id for a in CONVERTED]
 
 
+@pytest.fixture(autouse=True)
+def _scratch_folder(tmp_path, monkeypatch):
+    """Student code (a bug variant that saves to a fixed name) writes into a scratch folder, not the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 def namespace(notebook, assignment):
     """The globals a kernel would hold after running the cells the grader runs (errors skipped, as the worker does)."""
     plan = submission.plan(nbformat.writes(notebook).encode(), assignment, 2**30)
