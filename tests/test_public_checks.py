@@ -308,14 +308,17 @@ def test_check_command_prints_one_json_object_and_exits_zero(tmp_path):
     assert text.returncode == 0 and "public points" in text.stdout and "not implemented yet" in text.stdout
 
 
-def test_check_command_usage_errors(tmp_path):
-    assert cli("check", tmp_path / "missing.ipynb", "-a", "02_linear_regression").returncode == 2
-    wrong = cli("check", course.get("02_linear_regression").release, "-a", "99_nothing")
-    assert wrong.returncode == 2 and "unknown assignment" in wrong.stderr
+def test_check_command_usage_errors(tmp_path, capsys):
+    from autograder.cli import main
+
+    assert main(["check", str(tmp_path / "missing.ipynb"), "-a", "02_linear_regression"]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["check", str(course.get("02_linear_regression").release), "-a", "99_nothing"]) == 2
+    assert "unknown assignment" in capsys.readouterr().err
     junk = tmp_path / "junk.ipynb"
     junk.write_text("{}")
-    unknown = cli("check", junk)
-    assert unknown.returncode == 2 and "-a ASSIGNMENT" in unknown.stderr
+    assert main(["check", str(junk)]) == 2
+    assert "-a ASSIGNMENT" in capsys.readouterr().err
 
 
 def test_check_command_in_the_worker_bounds_and_reports(settings):
