@@ -269,11 +269,10 @@ def _solved_release(assignment, folder):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("assignment_id", ["02_linear_regression", "03_softmax_regression"])
-def test_check_runs_in_a_real_jupyter_kernel(assignment_id, tmp_path):
+@pytest.mark.parametrize("assignment", CONVERTED, ids=IDS)
+def test_check_runs_in_a_real_jupyter_kernel(assignment, tmp_path):
     from nbclient import NotebookClient
 
-    assignment = course.get(assignment_id)
     notebook = _solved_release(assignment, tmp_path)
     NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     cells = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith("check(")]
