@@ -140,15 +140,15 @@ def exercises(module=CHECKS_MODULE):
 
 
 def _own_frame(exc):
-    """The last frame of the notebook's code in a traceback: (function, line), or None."""
+    """The last frame of the notebook's code in a traceback: (qualified function name, line), or None."""
     here = {os.path.abspath(__file__)}
     found = None
-    for frame in traceback.extract_tb(exc.__traceback__):
-        path = frame.filename
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        path = frame.f_code.co_filename
         library = "site-packages" in path or path.startswith((sys.prefix, sys.base_prefix))
         if os.path.abspath(path) in here or os.path.basename(path) == f"{CHECKS_MODULE}.py" or library:
             continue
-        found = (frame.name, frame.lineno)
+        found = (frame.f_code.co_qualname.rsplit("<locals>.", 1)[-1], line)
     return found
 
 
