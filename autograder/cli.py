@@ -3,6 +3,7 @@
     python -m autograder release [ASSIGNMENT...]
     python -m autograder sync [--check]
     python -m autograder solve ASSIGNMENT -o FILE
+    python -m autograder check NOTEBOOK [-a ASSIGNMENT] [--json]
     python -m autograder grade FILE_OR_DIR... -a ASSIGNMENT [--json] [--out DIR] [--jobs N] [--device auto|cpu|cuda]
                          [--shard K/N] [--force] [--feedback md|html] [--gradebook [DB_URL]]
     python -m autograder merge DIR... --out DIR [-a ASSIGNMENT] [--feedback md|html] [--gradebook [DB_URL]]
@@ -49,6 +50,28 @@ def _sync(args):
 
 def _solve(args):
     notebooks.write(notebooks.solve(course.get(args.assignment)), args.output)
+    return 0
+
+
+def _check(args):
+    from autograder import public
+    from autograder.settings import grading, load_config
+
+    try:
+        data = Path(args.notebook).read_bytes()
+    except OSError as exc:
+        raise classroom.UsageError(f"cannot read {args.notebook}: {exc.strerror}") from None
+    assignment = course.get(args.assignment) if args.assignment else public.guess_assignment(args.notebook, data)
+    try:
+        summary = public.run(data, assignment, grading(load_config()))
+    except public.NoPublicChecks as exc:
+        raise classroom.UsageError(str(exc)) from None
+    if args.json:
+        json.dump(summary, sys.stdout, indent=1)
+        print()
+    else:
+        print(f"{assignment.id}: public checks of {args.notebook}")
+        print(public.text(summary))
     return 0
 
 
@@ -291,6 +314,12 @@ def parser():
     p.add_argument("assignment")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(run=_solve)
+
+    p = commands.add_parser("check", help="run the public checks on a saved notebook (what check() shows in Jupyter)")
+    p.add_argument("notebook", metavar="NOTEBOOK")
+    p.add_argument("-a", "--assignment", help="the assignment (default: from the file name or the notebook's cells)")
+    p.add_argument("--json", action="store_true", help="print one object {score, max_score, exercises}")
+    p.set_defaults(run=_check)
 
     p = commands.add_parser("grade", help="grade submitted notebooks: files, nbgrader's submitted/ tree or a folder")
     p.add_argument("files", nargs="+", metavar="FILE_OR_DIR")

@@ -130,6 +130,10 @@ def release(assignment_ids=None, release_dir=None, config=None):
         converter.log.setLevel(logging.WARNING)
         converter.force = True
         converter.start()
+        from autograder import public, settings
+
+        folder = Path(config.CourseDirectory.root) / config.CourseDirectory.release_directory / assignment_id
+        public.install_runtime(folder, settings.grading(config).data_root)  # kitcheck.py beside public_checks.py
     return ids
 
 

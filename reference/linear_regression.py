@@ -30,14 +30,22 @@ def linreg(X, w, b):
 
 
 def squared_loss(y_hat, y):
-    """Half squared error per example, not reduced: y_hat (n, 1), y (n,) or (n, 1) -> (n, 1)."""
+    """Half squared error per example, not reduced: y_hat (n, 1), y (n,) or (n, 1) -> (n, 1).
+
+    Built from differentiable tensor operations in both arguments: gradients
+    reach y_hat and the labels y alike (do not detach y or convert it).
+    """
     ### BEGIN SOLUTION
     return (y_hat - y.view(y_hat.shape)) ** 2 / 2
     ### END SOLUTION
 
 
 def sgd(params, lr, batch_size):
-    """Minibatch SGD in place on param.data: p -= lr * p.grad / batch_size. Returns None."""
+    """Minibatch SGD in place on param.data: p -= lr * p.grad / batch_size. Returns None.
+
+    Each param stays the same leaf tensor that requires grad (the caller keeps
+    using it); batch_size divides the gradient of the summed loss exactly once.
+    """
     ### BEGIN SOLUTION
     for param in params:
         param.data -= lr * param.grad / batch_size

@@ -38,19 +38,20 @@ def image_to_tensor(image):
     ### END SOLUTION
 
 
-def load_data_fashion_mnist(batch_size, resize=None, root="~/Datasets/FashionMNIST"):
-    """Fashion-MNIST minibatches read by torchvision from root/FashionMNIST/raw.
+def load_data_fashion_mnist(batch_size, resize=None, root="data"):
+    """Fashion-MNIST minibatches read by torchvision from root/FashionMNIST/raw (the four uncompressed IDX files).
 
     Returns (train_iter, test_iter): DataLoaders of X (b, 1, h, w) float32 in
     [0, 1] (h = w = resize or 28) and y (b,) int64; training batches shuffled,
-    test batches in file order. Nothing is downloaded when the files exist.
+    test batches in file order. Nothing is ever downloaded (download=False):
+    missing files raise RuntimeError.
     """
     ### BEGIN SOLUTION
     trans = [transforms.Resize(resize)] if resize else []
     trans.append(transforms.ToTensor())
     transform = transforms.Compose(trans)
-    mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, download=True, transform=transform)
-    mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, download=True, transform=transform)
+    mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, download=False, transform=transform)
+    mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, download=False, transform=transform)
     train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True)
     test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False)
     return train_iter, test_iter

@@ -40,8 +40,10 @@ def regenerated(tmp_path_factory, config):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
 def test_committed_release_is_regenerated_exactly(assignment, regenerated):
-    fresh = (regenerated / assignment.id / f"{assignment.id}.ipynb").read_text()
-    assert assignment.release.read_text() == fresh, "release/ is stale: run `python -m autograder release`"
+    """Every file of release/<id>/ (the notebook, public_checks.py, kitcheck.py) is what `release` makes."""
+    fresh = {p.name: p.read_text() for p in (regenerated / assignment.id).iterdir() if p.is_file()}
+    committed = {p.name: p.read_text() for p in assignment.release.parent.iterdir() if p.is_file()}
+    assert committed == fresh, "release/ is stale: run `python -m autograder release`"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=IDS)
