@@ -9,6 +9,7 @@
     python -m autograder gradescope ASSIGNMENT [-o ZIP]
     python -m autograder bench [-a ASSIGNMENT] [--size N] [--small N] [--jobs N] [--course] [--skip-nbgrader]
     python -m autograder demo [--out DIR] [--jobs N]
+    python -m autograder mutate ASSIGNMENT [--jobs N] [--limit N] [--json]
 
 Exit status: 0 when the command did its work (whatever the scores), 1 when
 grading itself failed, 2 for bad usage.
@@ -155,6 +156,26 @@ def _demo(args):
     return run(Path(args.out), args.jobs)
 
 
+def _mutate(args):
+    from autograder import mutate
+
+    if args.limit is not None and args.limit < 1:
+        raise classroom.UsageError("--limit must be at least 1")
+
+    def progress(done, total):
+        print(f"\rgraded {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    assignment = course.get(args.assignment)
+    report = mutate.run(assignment, jobs=args.jobs or 1, limit=args.limit, device=args.device, progress=progress)
+    if args.json:
+        json.dump(report.as_json(), sys.stdout, indent=1)
+        print()
+    else:
+        print(mutate.format_report(report))
+    print(f"mutation run of {args.assignment} took {report.seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
 def _output_options(p):
     p.add_argument("--feedback", choices=["md", "html"], default="md", help="format of feedback/<student>.* (default md)")
     p.add_argument(
@@ -222,6 +243,14 @@ def parser():
     p.add_argument("--out", default="build/demo")
     p.add_argument("--jobs", type=int, default=None)
     p.set_defaults(run=_demo)
+
+    p = commands.add_parser("mutate", help="grade mutmut's mutants of the reference: how many do the checks kill?")
+    p.add_argument("assignment")
+    p.add_argument("--jobs", type=int, default=1, help="grader processes (default 1)")
+    p.add_argument("--limit", type=int, default=None, help="grade at most N mutants, spread over the exercises")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
+    p.add_argument("--json", action="store_true", help="print one JSON object: counts, per exercise, survivors")
+    p.set_defaults(run=_mutate)
     return top
 
 
