@@ -105,6 +105,10 @@ def test_my_sequential_forward(student, rng):
     X = torch.randn(randint(rng, 4, 8), d, generator=rng)
     got = expect.tensor(net(X), "MySequential(...)(X)", (len(X), q))
     expect.close(got, local(X).detach(), "MySequential should feed x through its modules in the order they were given")
+    # the boundary, on purpose: a single module (not an OrderedDict)
+    single = new(student, student.MySequential, "MySequential", remote[0])
+    got = expect.tensor(single(X), "MySequential(one module)(X)", (len(X), h))
+    expect.close(got, local[0](X).detach(), "MySequential(module) with a single module should run just that module")
 
 
 @exercise("MySequential")
