@@ -15,6 +15,7 @@
     python -m autograder new NN_topic [--title TITLE]
     python -m autograder validate ASSIGNMENT [--jobs N]
     python -m autograder calibrate ASSIGNMENT [--seeds N] [--jobs N]
+    python -m autograder mutate ASSIGNMENT [--jobs N] [--limit N] [--json]
 
 Exit status: 0 when the command did its work (whatever the scores), 1 when
 grading itself failed, 2 for bad usage.
@@ -285,6 +286,24 @@ def _calibrate(args):
     from autograder import calibrate
 
     return calibrate.run(args)
+def _mutate(args):
+    from autograder import mutate
+
+    if args.limit is not None and args.limit < 1:
+        raise classroom.UsageError("--limit must be at least 1")
+
+    def progress(done, total):
+        print(f"\rgraded {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    assignment = course.get(args.assignment)
+    report = mutate.run(assignment, jobs=args.jobs or 1, limit=args.limit, device=args.device, progress=progress)
+    if args.json:
+        json.dump(report.as_json(), sys.stdout, indent=1)
+        print()
+    else:
+        print(mutate.format_report(report))
+    print(f"mutation run of {args.assignment} took {report.seconds:.1f} s", file=sys.stderr)
+    return 0
 
 
 def _output_options(p):
@@ -401,6 +420,13 @@ def parser():
     p.add_argument("--jobs", type=int, default=None, help="grader processes (default: every core)")
     p.add_argument("-k", "--checks", help="only these checks (a pytest -k expression; default: those that use settings)")
     p.set_defaults(run=_calibrate)
+    p = commands.add_parser("mutate", help="grade mutmut's mutants of the reference: how many do the checks kill?")
+    p.add_argument("assignment")
+    p.add_argument("--jobs", type=int, default=1, help="grader processes (default 1)")
+    p.add_argument("--limit", type=int, default=None, help="grade at most N mutants, spread over the exercises")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
+    p.add_argument("--json", action="store_true", help="print one JSON object: counts, per exercise, survivors")
+    p.set_defaults(run=_mutate)
     return top
 
 

@@ -417,7 +417,9 @@ def _voc_fixture(rng):
     """Names, photographs and palette-index labels of a small VOC2012 tree, and a crop size (h, w), h < w.
 
     Sizes are chosen around the crop: 'fits' images are kept only when PIL's (w, h) is read
-    the right way round, 'tall' ones only when it is not, 'small' ones never, 'big' ones always.
+    the right way round, 'tall' ones only when it is not, 'small' ones never, 'big' ones always,
+    and one 'exact' image is exactly the crop size, on purpose (kept: the filter is >=, and the
+    crop window has a single place).
     """
     ch = randint(rng, 10, 15)
     cw = ch + randint(rng, 6, 11)
@@ -426,8 +428,9 @@ def _voc_fixture(rng):
         "tall": ((cw, cw + 9), (ch, cw)),
         "small": ((ch - 4, ch), (cw - 3, cw + 7)),
         "big": ((cw, cw + 9), (cw, cw + 11)),
+        "exact": ((ch, ch + 1), (cw, cw + 1)),
     }
-    plan = {"train": ["fits"] * 3 + ["tall", "small"] + ["big"] * 2, "val": ["fits", "tall", "tall", "small", "big"]}
+    plan = {"train": ["fits"] * 2 + ["exact", "tall", "small"] + ["big"] * 2, "val": ["fits", "tall", "tall", "small", "big"]}
     numbers = torch.randperm(9000, generator=rng)[:12] + 1000
     splits, images, labels, k = {}, {}, {}, 0
     for split, kinds in plan.items():
@@ -625,13 +628,18 @@ def test_voc_label_indices_palette_png(student, rng):
 # --- voc_rand_crop ----------------------------------------------------------------------------
 
 
-def _crop_case(rng):
+def _crop_case(rng, exact=None):
+    """A feature, its label and a crop (height, width); exact='height' or 'width' makes that side the image's own."""
     h, w = randint(rng, 16, 26), randint(rng, 28, 40)
     if randint(rng, 0, 2):
         h, w = w, h
     height, width = randint(rng, 6, min(h, w) - 2), randint(rng, 6, min(h, w) - 2)
     if height == width:
         height -= 1
+    if exact == "height":
+        height = h
+    elif exact == "width":
+        width = w
     return pil(pixels(rng, h, w)), pil(_label_picture(rng, h, w)), height, width
 
 
@@ -656,9 +664,9 @@ def _crop_offsets(student, feature, label, height, width, times):
 @exercise("voc_rand_crop")
 @points(2)
 def test_voc_rand_crop_same_window(student, rng):
-    """Feature and label are cropped by one rectangle of height rows and width columns."""
-    for _ in range(2):
-        _crop_offsets(student, *_crop_case(rng), times=3)
+    """Feature and label are cropped by one rectangle of height rows and width columns, also when a side is the image's."""
+    for exact in (None, None, "height", "width"):  # the boundary, a crop as tall or as wide as the image, on purpose
+        _crop_offsets(student, *_crop_case(rng, exact), times=3)
 
 
 @exercise("voc_rand_crop")

@@ -105,6 +105,10 @@ def test_my_sequential_forward(student, rng):
     X = torch.randn(randint(rng, 4, 8), d, generator=rng)
     got = expect.tensor(net(X), "MySequential(...)(X)", (len(X), q))
     expect.close(got, local(X).detach(), "MySequential should feed x through its modules in the order they were given")
+    # the boundary, on purpose: a single module (not an OrderedDict)
+    single = new(student, student.MySequential, "MySequential", remote[0])
+    got = expect.tensor(single(X), "MySequential(one module)(X)", (len(X), h))
+    expect.close(got, local[0](X).detach(), "MySequential(module) with a single module should run just that module")
 
 
 @exercise("MySequential")
@@ -240,6 +244,9 @@ def test_param_shapes(student, rng):
 def test_grads_by_name(student, rng):
     """Gradients of net(X).sum() by name, not mixed with those of an earlier call."""
     remote, local, d = _nested(student, rng, torch.float64)
+    # the net already carries gradients from earlier work, then two calls in a row
+    stale = {name: torch.randn(p.shape, generator=rng, dtype=torch.float64) for name, p in local.named_parameters()}
+    student.harness.set_named_grads(remote, stale)
     for _ in range(2):
         X = torch.randn(randint(rng, 3, 7), d, generator=rng, dtype=torch.float64)
         got = student.grads_by_name(remote, X)
@@ -394,8 +401,15 @@ def test_centered_layer_values(student, rng):
     layer = new(student, student.CenteredLayer, "CenteredLayer")
     for shape in ((randint(rng, 4, 7), randint(rng, 8, 12)), (2, randint(rng, 3, 5), 4)):
         x = torch.randn(shape, generator=rng, dtype=torch.float64) + torch.arange(shape[-1], dtype=torch.float64)
-        got = expect.tensor(layer(x), f"CenteredLayer()(x) for x of shape {shape}", shape)
-        expect.close(got, x - x.mean(), "subtract the mean of all elements (x.mean()), not a mean per row or column")
+        expected = x - x.mean()  # from the grader's own x, before any call
+        got = expect.tensor(layer(x), f"CenteredLayer()(x) for x of shape {shape}", shape, torch.float64)
+        expect.close(got, expected, "subtract the mean of all elements (x.mean()), not a mean per row or column")
+    # the caller's tensor, held in the worker, must come back unchanged
+    remote = student.put(x)
+    layer(remote)
+    assert torch.equal(student.fetch(remote), x), (
+        "CenteredLayer changed its input in place (x -= ...): return a new tensor, x - x.mean(), and leave x as it is"
+    )
 
 
 @exercise("CenteredLayer")
@@ -545,40 +559,65 @@ def _mlp_state(rng):
     return local, random_state(local, rng, 0.1)
 
 
+def _buffered(student, rng):
+    """Linear, BatchNorm1d, ReLU, Linear in eval mode, remote and local, with the same parameters and buffers.
+
+    The running statistics are far from BatchNorm's defaults, so a file or a load
+    that keeps only the parameters (named_parameters()) changes the outputs.
+    """
+    d, h, q = randint(rng, 4, 8), randint(rng, 5, 9), randint(rng, 2, 4)
+    nn = student.lib("torch.nn")
+    remote = nn.Sequential(nn.Linear(d, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Linear(h, q))
+    local = torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.BatchNorm1d(h), torch.nn.ReLU(), torch.nn.Linear(h, q))
+    state = {}
+    for name, value in local.state_dict().items():
+        if name.endswith("num_batches_tracked"):
+            state[name] = torch.tensor(randint(rng, 5, 50))
+        elif name.endswith("running_var"):
+            state[name] = torch.rand(value.shape, generator=rng) * 2 + 0.5
+        else:
+            state[name] = torch.randn(value.shape, generator=rng)
+    local.load_state_dict(state)
+    remote.load_state_dict(state)
+    return remote.eval(), local.eval(), state, d
+
+
+BUFFERS = "BatchNorm's running statistics are buffers, not parameters"
+
+
 @exercise("state_dict_io")
 @points(1)
 def test_save_params(student, rng):
-    """save_params writes net.state_dict() itself: names and values of the parameters."""
-    nn = student.lib("torch.nn")
-    local, state = _mlp_state(rng)
-    net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
-    net.load_state_dict({k.replace("hidden", "0").replace("output", "2"): v for k, v in state.items()})
+    """save_params writes net.state_dict() itself: parameters and buffers (BatchNorm's running statistics)."""
+    net, _, state, _ = _buffered(student, rng)
     path = _path(student, "net.pt")
     student.save_params(net, path)
     got = _read_back(student, path, "save_params")
-    assert type(got) is dict and list(got) == ["0.weight", "0.bias", "2.weight", "2.bias"], (
+    params = [name for name in state if not name.split(".")[-1].startswith(("running", "num_batches"))]
+    assert type(got) is dict and all(name in got for name in params), (
         "save_params should save net.state_dict() (with the parentheses), not the module"
     )
+    assert list(got) == list(state), f"save_params should save all of net.state_dict(): {BUFFERS} and must be saved too"
     for name, value in state.items():
-        expect.close(got[name.replace("hidden", "0").replace("output", "2")], value, "the saved parameters differ from net's")
+        expect.close(got[name], value, "the saved parameters and buffers differ from net's")
 
 
 @exercise("state_dict_io")
 @points(1)
 def test_load_params(student, rng):
-    """load_params loads a saved state_dict into a fresh module in place and returns it."""
+    """load_params loads a saved state_dict (buffers included) into a fresh module in place and returns it."""
+    _, local, state, d = _buffered(student, rng)
+    path = student.harness.save_file(state, _path(student, "net.pt"))
+    h, q = len(state["1.weight"]), len(state["3.bias"])
     nn = student.lib("torch.nn")
-    local, state = _mlp_state(rng)
-    plain = {k.replace("hidden", "0").replace("output", "2"): v for k, v in state.items()}
-    path = student.harness.save_file(plain, _path(student, "net.pt"))
-    fresh = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+    fresh = nn.Sequential(nn.Linear(d, h), nn.BatchNorm1d(h), nn.ReLU(), nn.Linear(h, q)).eval()  # default buffers
     returned = student.load_params(fresh, path)
     assert is_instance(returned, MODULE), "load_params should return the net"
-    X = torch.randn(randint(rng, 3, 6), 784, generator=rng)
+    X = torch.randn(randint(rng, 3, 6), d, generator=rng)
     expected = local(X).detach()
     message = "after load_params the net should compute with the saved parameters: call net.load_state_dict(torch.load(path))"
-    expect.close(fresh(X), expected, message, rtol=1e-4, atol=1e-5)
-    expect.close(returned(X), expected, message, rtol=1e-4, atol=1e-5)
+    expect.close(returned(X), expected, f"{message}; {BUFFERS} and must be loaded too", rtol=1e-4, atol=1e-5)
+    expect.close(fresh(X), expected, message + " (in place, into the net given)", rtol=1e-4, atol=1e-5)
 
 
 @exercise("state_dict_io")
@@ -601,8 +640,8 @@ def test_round_trip_with_your_mlp(student, rng):
 
 @exercise("devices")
 @points(1)
-def test_try_gpu(student):
-    """try_gpu(i) is cuda:i when GPU i exists, the CPU otherwise, as a torch.device."""
+def test_try_gpu(student, rng):
+    """try_gpu(i) is cuda:i when GPU i exists, the CPU otherwise, as a torch.device; also with several GPUs."""
     count = student.lib("torch").cuda.device_count()
     got = student.try_gpu()
     assert type(got) is torch.device, f"try_gpu() should return a torch.device, not {expect.kind(got)}"
@@ -610,6 +649,14 @@ def test_try_gpu(student):
     assert got == expected, "try_gpu() should return cuda:0 when a GPU exists and the CPU otherwise"
     got = student.try_gpu(count)
     assert got == torch.device("cpu"), "try_gpu(i) should fall back to the CPU when there is no GPU number i"
+    # a stand-in torch.cuda with `gpus` GPUs: the boundary, the last GPU (gpus - 1) and the first missing one (gpus)
+    gpus = randint(rng, 2, 5)
+    for args, expected in (((), "cuda:0"), ((gpus - 1,), f"cuda:{gpus - 1}"), ((gpus,), "cpu")):
+        got = student.harness.with_fake_cuda(gpus, None, student.try_gpu, *args)
+        assert got == torch.device(expected), (
+            "with several GPUs, try_gpu(i) should return cuda:i for every i below torch.cuda.device_count() (the last "
+            "GPU included) and the CPU from there on"
+        )
 
 
 def _predict(student, rng, device):

@@ -109,6 +109,10 @@ def test_linreg_values(student, rng):
     X, w, b = _linreg_problem(rng)
     got = expect.tensor(student.linreg(X, w, b), "linreg(X, w, b)", (len(X), 1))
     expect.close(got, X @ w + b, "linreg(X, w, b) should be the matrix product of X and w, plus b", rtol=1e-7, atol=1e-9)
+    # the dtype contract: float32 in, float32 out (training runs in float32)
+    X, w, b = (t.float() for t in (X, w, b))
+    got = expect.tensor(student.linreg(X, w, b), "linreg(X, w, b) for float32 inputs", (len(X), 1), torch.float32)
+    expect.close(got, X @ w + b, "linreg(X, w, b) should be the matrix product of X and w, plus b")
 
 
 @exercise("linreg")
@@ -134,7 +138,7 @@ def test_squared_loss_values(student, rng):
     n = randint(rng, 4, 12)
     y_hat = randn(rng, n, 1)
     for y in (randn(rng, n), randn(rng, n, 1)):
-        got = expect.tensor(student.squared_loss(y_hat, y), "squared_loss(y_hat, y)", (n, 1))
+        got = expect.tensor(student.squared_loss(y_hat, y), "squared_loss(y_hat, y)", (n, 1), torch.float64)
         expect.close(
             got,
             ref.squared_loss(y_hat, y),

@@ -188,6 +188,22 @@ BUGS = {
         "output_size=(width, height)",
         ("test_voc_rand_crop_same_window",),
     ),
+    "crop-offset-exclusive": Bug(
+        "voc_rand_crop",
+        "    i, j, h, w = transforms.RandomCrop.get_params(feature, output_size=(height, width))\n",
+        "    i = int(torch.randint(0, feature.size[1] - height, (1,)))\n"
+        "    j = int(torch.randint(0, feature.size[0] - width, (1,)))\n"
+        "    h, w = height, width\n",
+        ("test_voc_rand_crop_same_window",),
+        "fails on an image exactly the crop size (randint's high is exclusive); old draws never reached it",
+    ),
+    "filter-strict": Bug(
+        "VOCSegDataset",
+        "img.size[1] >= self.crop_size[0] and img.size[0] >= self.crop_size[1]",
+        "img.size[1] > self.crop_size[0] and img.size[0] > self.crop_size[1]",
+        ("test_voc_dataset_filters_small_images",),
+        "drops images exactly the crop size; old draws made one only by chance",
+    ),
     "centre-crop": Bug(
         "voc_rand_crop",
         "    i, j, h, w = transforms.RandomCrop.get_params(feature, output_size=(height, width))\n",

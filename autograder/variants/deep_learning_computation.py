@@ -39,6 +39,13 @@ BUGS = {
         ("test_my_sequential_registers_children", "test_my_sequential_ordered_dict"),
         "parameters kept in a plain list (not registered)",
     ),
+    "sequential-single-module": Bug(
+        "MySequential",
+        "if len(args) == 1 and isinstance(args[0], OrderedDict):",
+        "if len(args) == 1 or isinstance(args[0], OrderedDict):",
+        ("test_my_sequential_forward",),
+        "a single module is taken for an OrderedDict (a mutation survivor: no check built one)",
+    ),
     "sequential-children": Bug(
         "MySequential",
         "for module in self._modules.values():",
@@ -167,6 +174,13 @@ BUGS = {
         "return x - x.mean(dim=0)",
         ("test_centered_layer_values", "test_centered_layer_in_a_network"),
     ),
+    "centered-in-place": Bug(
+        "CenteredLayer",
+        "return x - x.mean()",
+        "x -= x.mean()\n        return x",
+        ("test_centered_layer_values",),
+        "changes the caller's tensor: right values, but x is gone (old checks compared copies only)",
+    ),
     "dense-plain-list": Bug(
         "MyDense",
         "        self.params = nn.ParameterList([nn.Parameter(torch.randn(4, 4)) for i in range(3)])",
@@ -226,6 +240,30 @@ BUGS = {
         "net.state_dict().update(torch.load(path))",
         ("test_load_params", "test_round_trip_with_your_mlp"),
         "state_dict() is a new dict: updating it changes nothing",
+    ),
+    "save-named-parameters": Bug(
+        "state_dict_io",
+        "torch.save(net.state_dict(), path)",
+        "torch.save(dict(net.named_parameters()), path)",
+        ("test_save_params",),
+        "loses the buffers (BatchNorm's running statistics); old checks saved Linear-only nets",
+    ),
+    "load-parameters-only": Bug(
+        "state_dict_io",
+        "    net.load_state_dict(torch.load(path))\n",
+        "    state = torch.load(path)\n"
+        "    with torch.no_grad():\n"
+        "        for name, param in net.named_parameters():\n"
+        "            param.copy_(state[name])\n",
+        ("test_load_params",),
+        "copies the parameters and leaves the buffers at their defaults",
+    ),
+    "gpu-last-one-missed": Bug(
+        "devices",
+        "if torch.cuda.device_count() >= i + 1:",
+        "if torch.cuda.device_count() > i + 1:",
+        ("test_try_gpu",),
+        "off by one: the last GPU is never used; invisible on a machine with no GPU (a mutation survivor)",
     ),
     "gpu-always-cuda": Bug(
         "devices",

@@ -34,6 +34,13 @@ BUGS = {
         ("test_data_iter_covers_every_example_once", "test_data_iter_shuffles"),
         "features shuffled, labels in file order",
     ),
+    "linreg-float64": Bug(
+        "linreg",
+        "return torch.mm(X, w) + b",
+        "return torch.mm(X.double(), w.double()) + b",
+        ("test_linreg_values",),
+        "float64 result where float32 is documented; old checks drew float64 inputs only",
+    ),
     "no-bias": Bug("linreg", "torch.mm(X, w) + b", "torch.mm(X, w)", ("test_linreg_values", "test_linreg_gradient")),
     "flat-output": Bug(
         "linreg",

@@ -1,0 +1,129 @@
+"""Mutation testing of the checks: mutmut's mutants become submissions, graded and counted."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder import course, mutate, notebooks, variants
+from autograder.cli import main
+from autograder.settings import ROOT
+
+ASSIGNMENT = "02_linear_regression"
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "autograder", *map(str, args)], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def assignment():
+    return course.get(ASSIGNMENT)
+
+
+@pytest.fixture(scope="module")
+def mutants(assignment):
+    return mutate.generate(assignment)
+
+
+def test_mutants_change_one_solution_region_each(assignment, mutants):
+    solution_cells = {notebooks.grade_id(c) for c in notebooks.read(assignment.source).cells if notebooks.is_solution(c)}
+    assert len(mutants) > 20
+    assert len({m.id for m in mutants}) == len(mutants), "ids are unique"
+    for mutant in mutants:
+        assert mutant.cell in solution_cells
+        assert mutant.bug.old != mutant.bug.new and mutant.diff.startswith("-")
+        assert "### BEGIN" not in mutant.bug.new and '"""' not in mutant.diff  # markers and docstrings stay given
+        variants.with_bug(assignment, mutant.bug)  # the edit applies exactly once
+
+
+def test_ids_are_stable_across_runs(assignment, mutants):
+    assert [m.id for m in mutate.generate(assignment)] == [m.id for m in mutants]
+
+
+def test_sample_spreads_over_the_list():
+    assert mutate.sample(list(range(10)), 3) == [0, 3, 6]
+    assert mutate.sample(list(range(4)), 10) == [0, 1, 2, 3]
+    assert mutate.sample(list(range(4)), None) == [0, 1, 2, 3]
+
+
+def test_equivalent_records_need_a_reason(assignment, tmp_path):
+    path = mutate.record_path(assignment, tmp_path)
+    assert mutate.equivalent_records(assignment, tmp_path) == {}
+    path.write_text('[[equivalent]]\nid = "abc"\nreason = "same value"\n')
+    assert mutate.equivalent_records(assignment, tmp_path) == {"abc": "same value"}
+    path.write_text('[[equivalent]]\nid = "abc"\nreason = " "\n')
+    with pytest.raises(ValueError, match="a reason"):
+        mutate.equivalent_records(assignment, tmp_path)
+
+
+def test_checked_in_records_are_valid():
+    for assignment in course.assignments():
+        for reason in mutate.equivalent_records(assignment).values():
+            assert len(reason) > 10
+
+
+def _planted(assignment, cell, old, new, key):
+    return mutate.Mutant(key, cell, cell, 1, f"-{old}\n+{new}", variants.Bug(cell, old, new, loses=()))
+
+
+def _result(*failed_outputs):
+    tests = [{"status": "passed", "output": "", "extra_data": {"check": "test_a"}}]
+    tests += [{"status": "failed", "output": o, "extra_data": {"check": f"test_{i}"}} for i, o in enumerate(failed_outputs)]
+    return {"tests": tests}
+
+
+def test_status_of_a_graded_mutant():
+    assert mutate._status(_result()) == ("survived", ())
+    assert mutate._status(_result("wrong values")) == ("killed", ("test_0",))
+    timeout = "your code did not finish in the time this check allows (infinite loop? too slow?)"
+    assert mutate._status(_result(timeout))[0] == "timeout"
+    assert mutate._status(_result(timeout, "wrong values"))[0] == "killed"
+    assert mutate._status(None) == ("timeout", ())  # the grading itself ran out (the worker never answered)
+
+
+def test_report_counts_per_exercise(assignment, mutants):
+    first, second = mutants[0], next(m for m in mutants if m.cell != mutants[0].cell)
+    outcomes = [mutate.Outcome(first, "killed"), mutate.Outcome(second, "survived"), mutate.Outcome(second, "equivalent")]
+    report = mutate.Report(ASSIGNMENT, outcomes, len(mutants), 1.0, ["gone"])
+    data = report.as_json()
+    assert (data["killed"], data["survived"], data["equivalent"], data["score"]) == (1, 1, 1, 0.5)
+    assert data["exercises"][first.cell]["score"] == 1.0 and data["exercises"][second.cell]["score"] == 0.0
+    assert [s["id"] for s in data["survivors"]] == [second.id]
+    text = mutate.format_report(report)
+    assert f"survivor {second.id}" in text and "record gone matches no mutant" in text
+
+
+@pytest.mark.slow
+def test_smoke_grades_a_killed_a_surviving_and_an_equivalent_mutant(assignment, mutants, tmp_path):
+    """Three real gradings (and the reference's): the counts and the survivor's diff come from the pipeline."""
+    killed = next(m for m in mutants if m.cell == "squared_loss")
+    survivor = _planted(assignment, "linreg", "return torch.mm(X, w) + b", "return b + torch.mm(X, w)", "same-sum")
+    equivalent = _planted(assignment, "linreg", "return torch.mm(X, w) + b", "return torch.matmul(X, w) + b", "same-mm")
+    mutate.record_path(assignment, tmp_path).write_text('[[equivalent]]\nid = "same-mm"\nreason = "matmul is mm here"\n')
+    report = mutate.run(assignment, records_root=tmp_path, mutants=[killed, survivor, equivalent])
+    assert report.counts() == {"killed": 1, "survived": 1, "timeout": 0, "equivalent": 1}
+    assert report.score() == 0.5
+    data = report.as_json()
+    assert data["exercises"]["linreg"]["survived"] == 1 and data["exercises"]["squared_loss"]["killed"] == 1
+    assert [s["id"] for s in data["survivors"]] == ["same-sum"] and "b + torch.mm" in data["survivors"][0]["diff"]
+    text = mutate.format_report(report)
+    assert "survivor same-sum in linreg" in text and "total" in text
+
+
+def test_cli_refuses_a_bad_limit_and_an_unknown_assignment(capsys):
+    assert main(["mutate", ASSIGNMENT, "--limit", "0"]) == 2
+    assert "--limit" in capsys.readouterr().err
+    assert main(["mutate", "99_nothing"]) == 2
+    assert "unknown assignment" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_json_counts_add_up():
+    done = cli("mutate", ASSIGNMENT, "--limit", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    counted = sum(data[k] for k in ("killed", "survived", "timeout", "equivalent"))
+    assert counted == 3 and data["generated"] > 3 and "took" in done.stderr
+    assert sum(e["killed"] for e in data["exercises"].values()) == data["killed"]
