@@ -286,6 +286,8 @@ def _calibrate(args):
     from autograder import calibrate
 
     return calibrate.run(args)
+
+
 def _mutate(args):
     from autograder import mutate
 
