@@ -34,6 +34,8 @@ POOLINGS = {
 }
 TOL = {"rtol": 1e-4, "atol": 1e-5}
 
+LENET_TRIES = 2  # fresh starts of the digits training before the check gives up
+
 
 def randint(rng, low, high):
     """An int in [low, high] (inclusive, unlike draw.randint)."""
@@ -507,21 +509,27 @@ def test_lenet_learns_digits(student, rng, settings, assignment):
     """Your LeNet and train_ch5 (Adam) learn real handwritten digits."""
     seed = randint(rng, 0, 2**31)
     train_X, train_y, test_X, test_y = data.digits_split(seed)
-    net = student.LeNet()
-    optimizer = student.lib("torch.optim").Adam(net.parameters(), lr=0.003)
     train = student.put(harness.batches(train_X, train_y, 16))
     test = student.put(harness.batches(test_X[:64], test_y[:64], 64))
     worker_torch = student.lib("torch")
     threads = worker_torch.get_num_threads()
     worker_torch.set_num_threads(1)  # batches of 16 gain nothing from threads, and lose much on a busy machine
+    accuracy = 0.0
     try:
-        student.train_ch5(net, train, test, 16, optimizer, torch.device("cpu"), 6)
+        # a sigmoid LeNet now and then starts saturated and stays at chance: a second fresh start keeps
+        # a correct net from losing points by bad luck, while a net that cannot learn fails both
+        for _ in range(LENET_TRIES):
+            net = student.LeNet()
+            optimizer = student.lib("torch.optim").Adam(net.parameters(), lr=0.003)
+            student.train_ch5(net, train, test, 16, optimizer, torch.device("cpu"), 6)
+            scores = nets.call(student, "forward", net, test_X, label="running your trained LeNet")
+            scores = expect.tensor(scores, "LeNet's scores", (len(test_X), 10))
+            accuracy = max(accuracy, (scores.argmax(dim=1) == test_y).float().mean().item())
+            if accuracy >= settings.threshold(assignment.id, "lenet_digits_accuracy"):
+                break
     finally:
         worker_torch.set_num_threads(threads)
-    scores = nets.call(student, "forward", net, test_X, label="running your trained LeNet")
-    scores = expect.tensor(scores, "LeNet's scores", (len(test_X), 10))
-    accuracy = (scores.argmax(dim=1) == test_y).float().mean().item()
     threshold = settings.threshold(assignment.id, "lenet_digits_accuracy")
     assert accuracy >= threshold, (
-        f"after 6 epochs the test accuracy is {accuracy:.3f}, below the {threshold:g} this check needs"
+        f"after 6 epochs the best test accuracy of {LENET_TRIES} fresh starts is {accuracy:.3f}, below the {threshold:g} this check needs"
     )
