@@ -12,6 +12,7 @@ import datetime as dt
 
 from autograder import deadlines, roster
 from autograder.reports import exercises
+from autograder.results import PROBLEM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +49,12 @@ def submitted_at(result):
     """The hand-in time stored with a result (None when the platform recorded none)."""
     text = (result.get("extra_data") or {}).get("submitted_at")
     return deadlines.parse_time(text, "submitted_at") if text else None
+
+
+def notebook_problems(result):
+    """The problems with the notebook that a result records (unreadable file, missing cells), in words."""
+    lines = (result.get("output") or "").splitlines()
+    return [line.removeprefix(PROBLEM) for line in lines if line.startswith(PROBLEM)]
 
 
 def build(assignment_id, students, named, policy, aliases=None, manual=None, manual_max=0.0, pending=()):
@@ -101,7 +108,9 @@ def build(assignment_id, students, named, policy, aliases=None, manual=None, man
         earned = raw + points
         final = round(max(0.0, earned - late.penalty), 4)
         penalty = round(earned - final, 4)  # never more than was earned
-        note = f"{late.days_late} day(s) late: -{penalty:g}" if late.days_late else ""
+        # a score lost to the notebook itself (unreadable, cells missing) says why, in the LMS too
+        reasons = [f"{late.days_late} day(s) late: -{penalty:g}"] if late.days_late else []
+        note = "; ".join(reasons + notebook_problems(result))
         problem = (result.get("extra_data") or {}).get("submitted_at_problem")
         if problem and late.deadline is not None:
             problems.append(f"{name}: hand-in time unreadable, no late penalty applied ({problem})")

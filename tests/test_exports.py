@@ -216,6 +216,21 @@ def test_a_submission_whose_grading_failed_is_left_blank_not_zero(klass):
     assert grades[1011][(ASSIGNMENT, 4321)] is None
 
 
+def test_a_score_lost_to_an_unreadable_notebook_says_why_in_the_lms(klass):
+    config = klass["config"]
+    policy = deadlines.Policy.from_settings(LateWork(config=config), ASSIGNMENT)
+    named = dict(klass["named"])
+    unreadable = results.gradescope([], ["your notebook could not be read: the file is not valid JSON"])
+    unreadable["extra_data"] = dict(named["s11"]["extra_data"])
+    named["s11"] = unreadable
+    sheet = gradesheet.build(ASSIGNMENT, roster.read(klass["roster"]), named, policy)
+    record = next(r for r in sheet.records if r.student.id == "s11")
+    assert record.final_score == 0 and record.note == "your notebook could not be read: the file is not valid JSON"
+    moodle = list(csv.reader(io.StringIO(exports.moodle_csv(sheet))))
+    assert [row[-1] for row in moodle if row[0] == "s11"] == [record.note]
+    assert all("notebook" not in r.note for r in sheet.records if r.student.id != "s11")
+
+
 def test_regrading_one_student_rebuilds_class_outputs_from_every_stored_result(klass):
     out = klass["out"]
     before = classroom.class_results(out, ASSIGNMENT)
