@@ -24,6 +24,7 @@ import copy
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -80,8 +81,18 @@ def build_course(assignment, folder, size):
     for i in range(size):
         student = f"student{i + 1:03d}"
         dealt[student] = names[i % len(names)]
-        notebooks.write(samples[dealt[student]], folder / "submitted" / student / assignment.id / f"{assignment.id}.ipynb")
+        handed_in = folder / "submitted" / student / assignment.id
+        notebooks.write(samples[dealt[student]], handed_in / f"{assignment.id}.ipynb")
+        _with_public_checks(assignment, handed_in)
     return dealt
+
+
+def _with_public_checks(assignment, handed_in):
+    """Put the released check() files beside a hand-in, as a student's folder has them, so nbgrader's run imports them."""
+    released = assignment.release.parent
+    for name in ("kitcheck.py", "public_checks.py"):
+        if (released / name).is_file():
+            shutil.copyfile(released / name, handed_in / name)
 
 
 def nbgrader_config(folder):

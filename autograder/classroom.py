@@ -453,6 +453,7 @@ def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, 
         else:
             result = graded.result
             result["extra_data"] = {
+                **result.get("extra_data", {}),  # the tier the grader recorded
                 "student": sub.student,
                 "assignment": assignment_id,
                 "submission_sha256": graded.stats["sha256"],

@@ -137,7 +137,8 @@ def _run_checks(plan, worker, settings, assignment, device, select=None):
             else f"graded without a sandbox: {worker.tier.enforces}"
         )
     internal = [r["internal"] for r in plugin.records if "internal" in r]
-    return results.gradescope(plugin.records, problems, warnings), internal
+    sandbox = worker.tier.name if worker.tier is not None else None
+    return results.gradescope(plugin.records, problems, warnings, sandbox=sandbox), internal
 
 
 def _warm():

@@ -41,7 +41,12 @@ class GradeWithKit(NbGraderPreprocessor):
             ) from None
         if internal:
             raise KitGradingFailed(f"a check crashed while grading {student}/{assignment_id}:\n{internal[0]}")
-        result["extra_data"] = {"student": student, "assignment": assignment_id, "graded_by": "nbgrader autograde"}
+        result["extra_data"] = {
+            **result.get("extra_data", {}),
+            "student": student,
+            "assignment": assignment_id,
+            "graded_by": "nbgrader autograde",
+        }
         _, course_id = gradebook.course_gradebook()
         gradebook.export({student: result}, assignment_id, info["db_url"], course_id)
         resources.setdefault("kit", {})["result"] = json.loads(json.dumps(result))

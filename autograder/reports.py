@@ -32,6 +32,9 @@ FEEDBACK_FORMATS = ("md", "html")
 PLOTS = ("score_histogram.png", "exercise_pass_rate.png", "common_failures.png")
 
 
+SEVERAL = "(several exercises)"
+
+
 def _num(value):
     return f"{value:g}"
 
@@ -230,12 +233,11 @@ def summary(named, assignment_id, top=10):
         )
     failures = Counter()  # (exercise, message) -> students who were told it
     for result in named.values():
-        told = {
-            (test.get("extra_data", {}).get("exercise", ""), test["output"] or "(no message)")
-            for test in result["tests"]
-            if test["status"] != "passed"
-        }
-        failures.update(told)
+        where = {}  # message -> exercises it was told in: a notebook-wide problem counts once, not once per exercise
+        for test in result["tests"]:
+            if test["status"] != "passed":
+                where.setdefault(test["output"] or "(no message)", set()).add(test.get("extra_data", {}).get("exercise", ""))
+        failures.update((next(iter(e)) if len(e) == 1 else SEVERAL, message) for message, e in where.items())
     common = sorted(failures.items(), key=lambda item: (-item[1], item[0]))[:top]
     return {
         "assignment": assignment_id,

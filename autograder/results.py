@@ -18,8 +18,8 @@ from autograder.escape import terminal
 PROBLEM = "Problem with the notebook: "
 
 
-def gradescope(records, problems=(), warnings=()):
-    """A Gradescope results.json object from the plugin's check records."""
+def gradescope(records, problems=(), warnings=(), sandbox=None):
+    """A Gradescope results.json object from the plugin's check records; `sandbox` names the tier the code ran in."""
     tests = [
         {
             "name": f"{r['exercise']}: {r['title']}",
@@ -33,13 +33,16 @@ def gradescope(records, problems=(), warnings=()):
         for r in records
     ]
     notes = [f"{PROBLEM}{p}" for p in problems] + [f"Note: {w}" for w in warnings]
-    return {
+    result = {
         "score": round(sum(t["score"] for t in tests), 4),
         "max_score": round(sum(t["max_score"] for t in tests), 4),
         "output": "\n".join(notes),
         "visibility": "visible",
         "tests": tests,
     }
+    if sandbox is not None:
+        result["extra_data"] = {"sandbox": sandbox}
+    return result
 
 
 _VISIBILITY = {"enum": ["hidden", "after_due_date", "after_published", "visible"]}
@@ -66,6 +69,7 @@ SCHEMA = {
             "properties": {
                 "student": {"type": "string"},
                 "assignment": {"type": "string"},
+                "sandbox": {"enum": ["bubblewrap", "landlock", "none"]},
                 "submission_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                 "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
             },

@@ -330,6 +330,7 @@ def test_every_record_names_the_tier_and_what_it_enforced(outcome, request):
     _, results, *_ = outcome
     tier = request.node.callspec.params["outcome"]
     for result in results.values():
+        assert result["extra_data"]["sandbox"] == tier.split("-")[0], "the tier is a field of the record, not only text"
         if tier == "bubblewrap":
             assert "graded in the bubblewrap sandbox" in result["output"]
         else:

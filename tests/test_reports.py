@@ -157,3 +157,22 @@ def test_write_text_atomic_leaves_no_temporary_file(tmp_path):
     results.write_text_atomic(tmp_path / "a.txt", "two")
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"] and (tmp_path / "a.txt").read_text() == "two"
     assert list(csv.reader(io.StringIO(reports.grades_csv({})))) == [["student", "total"]]
+
+
+def test_the_record_names_its_sandbox_tier_as_a_field_the_schema_knows():
+    result = results.gradescope([_record("softmax", "test_softmax_values", 2, True, "")], sandbox="landlock")
+    assert result["extra_data"] == {"sandbox": "landlock"}
+    jsonschema.validate(result, results.SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(dict(result, extra_data={"sandbox": "chroot"}), results.SCHEMA)
+
+
+def test_a_problem_told_in_every_exercise_counts_once_per_student():
+    unreadable = "your notebook could not be read: it is not valid JSON"
+    records = [_record(e, f"test_{e}", 1, False, unreadable) for e in ("softmax", "accuracy", "train_ch3")]
+    records.append(_record("softmax", "test_softmax_sum", 1, False, "rows of softmax do not sum to 1"))
+    stats = reports.summary({"eve": results.gradescope(records)}, "03_x")
+    assert {(f["exercise"], f["message"], f["count"]) for f in stats["common_failures"]} == {
+        (reports.SEVERAL, unreadable, 1),
+        ("softmax", "rows of softmax do not sum to 1", 1),
+    }
