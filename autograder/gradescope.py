@@ -146,7 +146,7 @@ def worker_memory_mb(configured, container=None):
 
 def run(root, assignment_id):
     """Grade the submission under root/submission; write root/results/results.json. Exit status 0 unless grading broke."""
-    from autograder import student
+    from autograder import launch, sandbox
     from autograder.grade import GraderError, grade_bytes
     from autograder.settings import grading, load_config
 
@@ -159,11 +159,11 @@ def run(root, assignment_id):
     config.Grading.worker_memory_mb = worker_memory_mb(grading(config).worker_memory_mb)
     try:
         result, internal = grade_bytes(data, assignment, "auto", threads, config=config)
-    except (GraderError, student.SandboxUnavailable) as exc:
+    except (GraderError, sandbox.SandboxUnavailable) as exc:
         print(f"grading failed: {exc}", file=sys.stderr)
         return 1
     finally:
-        student.close_zygotes()  # results.json only once no student process is left
+        launch.close_zygotes()  # results.json only once no student process is left
     if problem:
         result["output"] = problem
         for test in result["tests"]:
