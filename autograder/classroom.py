@@ -66,32 +66,64 @@ def _plain_dir(path):
     return not path.is_symlink() and path.is_dir()
 
 
-def _notebooks(folder, notes):
-    """The *.ipynb regular files in folder; symlinks and other special entries are reported, never read."""
-    found = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix != ".ipynb" or path.name.startswith("."):
+def _notebooks(folder, notes, nested=False):
+    """The visible *.ipynb regular files in folder (and, `nested`, its visible subfolders), sorted.
+
+    Symlinks and special files are reported in `notes`, never read; a symlinked
+    folder is not entered, so nothing outside `folder` is found. Hidden names
+    (.ipynb_checkpoints, macOS's ._ copies) are never submissions.
+    """
+    found, folders = [], [folder]
+    while folders:
+        current = folders.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError as exc:  # missing or unreadable: said, not fatal
+            notes.append(f"{current}: cannot be listed ({exc.strerror or type(exc).__name__}); skipped")
             continue
-        if _plain_file(path):
-            found.append(path)
-        else:
-            notes.append(f"{path}: {'a symlink' if path.is_symlink() else 'not a regular file'}; skipped, not read")
-    return found
+        for path in entries:
+            if path.name.startswith("."):
+                continue
+            if nested and _plain_dir(path):
+                folders.append(path)
+            elif path.suffix != ".ipynb":
+                continue
+            elif _plain_file(path):
+                found.append(path)
+            else:
+                notes.append(f"{path}: {'a symlink' if path.is_symlink() else 'not a regular file'}; skipped, not read")
+    return sorted(found)
+
+
+@dataclasses.dataclass(frozen=True)
+class Pick:
+    """The notebook a folder holds for an assignment (None: none or several), and how many it holds."""
+
+    path: Path | None
+    count: int
+
+
+def pick_notebook(folder, assignment_id, notes, nested=False):
+    """The notebook handed in for this assignment in `folder`: <id>.ipynb, else the only notebook there.
+
+    The one rule for every way a submission arrives (classroom folders, Gradescope's
+    upload, where `nested` also looks in subfolders): see :func:`_notebooks`.
+    """
+    found = _notebooks(Path(folder), notes, nested)
+    named = [p for p in found if p.name == f"{assignment_id}.ipynb"]
+    if named:
+        return Pick(named[0], len(found))
+    return Pick(found[0] if len(found) == 1 else None, len(found))
 
 
 def _pick(folder, assignment_id, notes):
-    """The notebook a student handed in for this assignment: <id>.ipynb, else the only notebook there."""
-    preferred = folder / f"{assignment_id}.ipynb"
-    if _plain_file(preferred):
-        return preferred
-    found = _notebooks(folder, notes)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        notes.append(f"{folder}: {len(found)} notebooks and none named {assignment_id}.ipynb; skipped")
-    else:
+    """The notebook a student handed in for this assignment, or None with a note saying why."""
+    pick = pick_notebook(folder, assignment_id, notes)
+    if pick.path is None and pick.count:
+        notes.append(f"{folder}: {pick.count} notebooks and none named {assignment_id}.ipynb; skipped")
+    elif pick.path is None:
         notes.append(f"{folder}: no notebook; skipped")
-    return None
+    return pick.path
 
 
 def _nbgrader_tree(folder, assignment_id):

@@ -27,9 +27,10 @@ import torch
 
 from autograder import course, results, submission
 from autograder.classroom import read_submission
+from autograder.client import WorkerClient
 from autograder.plugin import KitPlugin
 from autograder.settings import grading, load_config
-from autograder.student import Session, Worker
+from autograder.student import Session
 
 CHECKS_INI = Path(__file__).resolve().parent / "checks" / "pytest.ini"
 WATCHDOG_GRACE = 30.0  # seconds past a submission's budget before the watchdog kills its processes
@@ -74,12 +75,12 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
     except (RecursionError, MemoryError) as exc:  # a notebook nested thousands deep, or one that expands too much
         plan = None
         reason = "is nested too deeply" if isinstance(exc, RecursionError) else "needs too much memory to read"
-        worker = Worker(settings, broken=f"your notebook could not be read: it {reason}")
+        worker = WorkerClient(settings, broken=f"your notebook could not be read: it {reason}")
     except submission.UnreadableNotebook as exc:
         plan = None
-        worker = Worker(settings, broken=f"your notebook could not be read: {exc}")
+        worker = WorkerClient(settings, broken=f"your notebook could not be read: {exc}")
     else:
-        worker = Worker(settings, threads=threads)
+        worker = WorkerClient(settings, threads=threads)
     # the submission's hard budget: every request stops at ends_at, and the watchdog ends the student's
     # processes a little later in case anything blocks outside a request's own deadline
     worker.ends_at = started + settings.submission_timeout + max(settings.cell_timeout, settings.check_timeout)

@@ -109,16 +109,15 @@ def build(assignment, output=None, secret=None):
 
 
 def _submitted_notebook(folder, assignment_id):
-    """The notebook in Gradescope's submission folder: <id>.ipynb anywhere in it, else the only .ipynb."""
-    found = sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-    named = [p for p in found if p.name == f"{assignment_id}.ipynb"]
-    if named:
-        return named[0], ""
-    if len(found) == 1:
-        return found[0], ""
-    if not found:
-        return None, f"no notebook was found in your submission: upload {assignment_id}.ipynb"
-    return None, f"your submission holds {len(found)} notebooks and none is named {assignment_id}.ipynb"
+    """The notebook in Gradescope's upload (subfolders too) by :func:`classroom.pick_notebook`'s rule, or a problem."""
+    skipped = []
+    pick = classroom.pick_notebook(folder, assignment_id, skipped, nested=True)
+    if pick.path is not None:
+        return pick.path, ""
+    if not pick.count:
+        refused = " (links, special files and unreadable folders are not read)" if skipped else ""
+        return None, f"no notebook was found in your submission{refused}: upload {assignment_id}.ipynb"
+    return None, f"your submission holds {pick.count} notebooks and none is named {assignment_id}.ipynb"
 
 
 GRADER_RESERVE_MB = 1536  # the grader process itself: torch, pytest and the checks' own tensors
@@ -146,7 +145,7 @@ def worker_memory_mb(configured, container=None):
 
 def run(root, assignment_id):
     """Grade the submission under root/submission; write root/results/results.json. Exit status 0 unless grading broke."""
-    from autograder import student
+    from autograder import launch, sandbox
     from autograder.grade import GraderError, grade_bytes
     from autograder.settings import grading, load_config
 
@@ -159,11 +158,11 @@ def run(root, assignment_id):
     config.Grading.worker_memory_mb = worker_memory_mb(grading(config).worker_memory_mb)
     try:
         result, internal = grade_bytes(data, assignment, "auto", threads, config=config)
-    except (GraderError, student.SandboxUnavailable) as exc:
+    except (GraderError, sandbox.SandboxUnavailable) as exc:
         print(f"grading failed: {exc}", file=sys.stderr)
         return 1
     finally:
-        student.close_zygotes()  # results.json only once no student process is left
+        launch.close_zygotes()  # results.json only once no student process is left
     if problem:
         result["output"] = problem
         for test in result["tests"]:

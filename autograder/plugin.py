@@ -3,16 +3,20 @@
 Checks get these fixtures: ``student`` (the :class:`~autograder.student.Session`),
 ``rng`` (a torch.Generator seeded from the course secret, the submission and the
 check), ``device``, ``settings`` and ``assignment``. Markers: ``points(n)``
-(required) and ``exercise(name)``, which groups checks per exercise.
+(required), ``exercise(name)``, which groups checks per exercise, and
+pytest-timeout's ``timeout(seconds)``; each check's are resolved once into a :class:`CheckSpec`.
 Feedback is built from the failure's message only: never from check source,
 inputs or expected values.
 """
 
+import dataclasses
 import hashlib
+import re
 import time
 import traceback
 
 import pytest
+import pytest_timeout
 import torch
 
 from autograder.student import BadAnswer, CheckTimeout, StudentError, WorkerDied
@@ -21,6 +25,38 @@ from autograder.submission import UnreadableNotebook
 TEACHING_ERRORS = (StudentError, WorkerDied, CheckTimeout, BadAnswer, UnreadableNotebook)
 SEED_SECONDS = 5.0  # how long seeding the worker before a check may take
 GENERIC = "the check could not examine your result ({}); does it return the documented type and shape?"
+# pytest-timeout fails a check with pytest.fail(PYTEST_FAILURE_MESSAGE % seconds): recognise exactly that message
+TIMED_OUT = re.compile(re.escape(pytest_timeout.PYTEST_FAILURE_MESSAGE).replace(re.escape("%s"), ".*"))
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckSpec:
+    """What a check's markers and docstring say about it, resolved once per check."""
+
+    title: str
+    exercise: str
+    points: float
+    timeout: float
+
+    @classmethod
+    def of(cls, item, check_timeout):
+        """Resolve `item`'s markers (the timeout defaults to `check_timeout`), once; later calls reuse the result."""
+        if SPEC not in item.stash:
+            points = item.get_closest_marker("points")
+            exercise = item.get_closest_marker("exercise")
+            timeout = item.get_closest_marker("timeout")
+            seconds = None if timeout is None else (timeout.args or [timeout.kwargs.get("timeout")])[0]
+            doc = (item.function.__doc__ or "").strip().splitlines()
+            item.stash[SPEC] = cls(
+                title=doc[0] if doc else item.name,
+                exercise=exercise.args[0] if exercise else item.module.__name__,
+                points=float(points.args[0]) if points else 0.0,
+                timeout=float(seconds) if seconds is not None else float(check_timeout),
+            )
+        return item.stash[SPEC]
+
+
+SPEC = pytest.StashKey[CheckSpec]()
 
 
 def feedback(exc):
@@ -33,7 +69,7 @@ def feedback(exc):
         return str(exc)
     if isinstance(exc, pytest.fail.Exception):
         message = str(exc.msg)
-        if message.startswith("Timeout"):
+        if TIMED_OUT.fullmatch(message):
             return "your code did not finish in the time this check allows (infinite loop? too slow?)"
         return message
     return GENERIC.format(type(exc).__name__)
@@ -96,8 +132,7 @@ class KitPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_call(self, item):
         """Give the check's requests a deadline and fresh seeds; restart a worker left mid-request."""
-        marker = item.get_closest_marker("timeout")
-        limit = float(marker.args[0]) if marker and marker.args else self._settings.check_timeout
+        limit = CheckSpec.of(item, self._settings.check_timeout).timeout
         worker = self._session.worker
         worker.deadline = time.monotonic() + SEED_SECONDS  # a worker that stopped listening costs this, not the check's time
         try:
@@ -122,14 +157,12 @@ class KitPlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
-            marker = item.get_closest_marker("points")
-            exercise = item.get_closest_marker("exercise")
-            doc = (item.function.__doc__ or "").strip().splitlines()
+            spec = CheckSpec.of(item, self._settings.check_timeout)
             record = {
                 "name": item.name,
-                "title": doc[0] if doc else item.name,
-                "exercise": exercise.args[0] if exercise else item.module.__name__,
-                "max_score": float(marker.args[0]) if marker else 0.0,
+                "title": spec.title,
+                "exercise": spec.exercise,
+                "max_score": spec.points,
                 "passed": report.passed,
                 "feedback": "",
                 "seconds": round(report.duration, 3),

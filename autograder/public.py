@@ -24,7 +24,8 @@ from pathlib import Path
 import nbformat
 
 from autograder import course, kitcheck, notebooks, submission
-from autograder.student import Session, Worker
+from autograder.client import WorkerClient
+from autograder.student import Session
 
 RUNTIME = Path(kitcheck.__file__)
 RESULT = "_kit_public_result"
@@ -142,7 +143,7 @@ def run(data, assignment, settings, seed=None):
     except submission.UnreadableNotebook as exc:
         rows = [_row(e, p, messages=[f"your notebook could not be read: {exc}"]) for e, p in public.points.items()]
         return _summary(rows)
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     rows = []
     try:
         for name, source in plan.cells:

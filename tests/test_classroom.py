@@ -126,6 +126,8 @@ def test_the_fingerprint_covers_checks_reference_kit_source_and_settings(kit_cop
         "reference/__init__.py",
         "autograder/grade.py",
         "autograder/student.py",
+        "autograder/client.py",
+        "autograder/launch.py",
         "autograder/plugin.py",
         "autograder/expect.py",
         "autograder/worker/loop.py",

@@ -80,6 +80,32 @@ def test_run_autograder_grades_the_submission_into_results_json(archive, tmp_pat
     assert all(t["output"] == result["output"] for t in result["tests"])
 
 
+def test_the_submitted_notebook_is_found_by_the_classroom_rule_inside_the_upload_only(tmp_path):
+    upload, name = tmp_path / "submission", f"{ASSIGNMENT}.ipynb"
+    (upload / "my work" / ".ipynb_checkpoints").mkdir(parents=True)
+    (upload / "my work" / ".ipynb_checkpoints" / name).write_text("{}")
+    (upload / "__MACOSX").mkdir()
+    (upload / "__MACOSX" / f"._{name}").write_text("{}")
+    assert gradescope._submitted_notebook(upload, ASSIGNMENT) == (
+        None,
+        f"no notebook was found in your submission: upload {name}",
+    )
+    (upload / "my work" / "draft.ipynb").write_text("{}")
+    assert gradescope._submitted_notebook(upload, ASSIGNMENT) == (upload / "my work" / "draft.ipynb", "")
+    (upload / "my work" / name).write_text("{}")
+    assert gradescope._submitted_notebook(upload, ASSIGNMENT) == (upload / "my work" / name, "")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / name).write_text("{}")
+    for path in (upload / "my work" / name, upload / "my work" / "draft.ipynb"):
+        path.unlink()
+    (upload / "linked").symlink_to(outside)
+    (upload / "other.ipynb").symlink_to(outside / name)
+    path, problem = gradescope._submitted_notebook(upload, ASSIGNMENT)
+    assert path is None and "are not read" in problem, "neither a linked folder nor a linked notebook is followed"
+    assert gradescope._submitted_notebook(tmp_path / "missing", ASSIGNMENT)[0] is None
+
+
 def test_worker_memory_fits_the_container():
     assert gradescope.worker_memory_mb(6144, container=None) == 6144
     assert gradescope.worker_memory_mb(6144, container=3072) == 3072 - gradescope.GRADER_RESERVE_MB

@@ -185,11 +185,12 @@ def test_digit_splits_rename_classes_and_move_pixels():
 def test_the_watchdog_ends_a_stuck_submission(settings, warm):
     import threading
 
-    from autograder.student import CheckTimeout, Worker
+    from autograder.client import WorkerClient
+    from autograder.student import CheckTimeout
 
     settings = settings.__class__(config=settings.config)
     settings.warm_workers = warm
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     try:
         threading.Timer(1.0, worker.expire, ["the budget ran out"]).start()
         started = time.monotonic()
@@ -202,9 +203,10 @@ def test_the_watchdog_ends_a_stuck_submission(settings, warm):
 
 
 def test_a_forged_module_claim_is_checked_by_behaviour(settings):
-    from autograder.student import Session, Worker, is_instance
+    from autograder.client import WorkerClient
+    from autograder.student import Session, is_instance
 
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     cells = {
         "cells": "import torch\nfrom torch import nn\n"
         "class Module:\n    pass\n\n\nModule.__module__ = 'torch.nn.modules.module'\n\n\n"

@@ -3,9 +3,10 @@
 import types
 
 import pytest
+import pytest_timeout
 
 from autograder import course
-from autograder.plugin import GENERIC, KitPlugin
+from autograder.plugin import GENERIC, KitPlugin, feedback
 from autograder.student import StudentError
 
 CHECKS = '''
@@ -92,6 +93,13 @@ def test_timeouts_fail_the_check_with_a_clear_message(pytester):
     assert records["test_slow"]["passed"] is False
     assert "did not finish in the time" in records["test_slow"]["feedback"]
     assert records["test_seeds"]["passed"], "later checks still run"
+
+
+def test_only_pytest_timeouts_own_message_reads_as_a_timeout():
+    timed_out = pytest.fail.Exception(pytest_timeout.PYTEST_FAILURE_MESSAGE % 2.5)
+    assert "did not finish in the time" in feedback(timed_out)
+    other = pytest.fail.Exception("Timeouts make no sense for a negative learning rate")
+    assert feedback(other) == "Timeouts make no sense for a negative learning rate"
 
 
 def test_seeds_depend_on_secret_submission_and_check_and_repeat(pytester):

@@ -103,9 +103,10 @@ def test_thresholds_are_shown_as_configured():
 
 
 def test_replayed_cells_are_never_blamed(settings):
-    from autograder.student import CheckTimeout, Session, StudentError, Worker
+    from autograder.client import WorkerClient
+    from autograder.student import CheckTimeout, Session, StudentError
 
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     try:
         worker.run_cell("setup", "import time\nSLOW = [False]")
         worker.run_cell("work", "def work():\n    return 1\ndef stall():\n    while True:\n        pass")

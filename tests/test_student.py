@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from autograder import expect
-from autograder.student import CheckTimeout, Remote, Session, StudentError, Worker, WorkerDied, is_instance
+from autograder.client import WorkerClient
+from autograder.student import CheckTimeout, Remote, Session, StudentError, WorkerDied, is_instance
 
 CELLS = [
     ("setup", "import os, sys, torch\nfrom torch import nn"),
@@ -26,7 +27,7 @@ CELLS = [
 
 @pytest.fixture
 def session(settings):
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     for name, source in CELLS:
         worker.run_cell(name, source)
     yield Session(worker, dict(CELLS))
@@ -51,7 +52,7 @@ def test_student_exceptions_become_student_errors(session):
 
 
 def test_missing_names_explain_failed_cells(settings):
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     worker.run_cell("softmax", "def softmax(X)\n    return X")
     try:
         with pytest.raises(StudentError, match="softmax is not defined in your notebook; cell 'softmax' raised SyntaxError"):
@@ -119,7 +120,7 @@ def test_exiting_worker_is_reported_and_stale_handles_refused(session):
 
 
 def test_sys_exit_in_a_cell_is_a_cell_error(settings):
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     try:
         error = worker.run_cell("quit", "import sys\nsys.exit(0)")
         assert error["type"] == "SystemExit"
@@ -157,7 +158,7 @@ def warm_settings(settings):
 
 
 def fresh(settings):
-    worker = Worker(settings)
+    worker = WorkerClient(settings)
     worker.run_cell("probes", PROBES)
     return worker, Session(worker, {})
 
