@@ -293,11 +293,17 @@ class Session:
                 groups = self.ask({"op": "getattr", "target": remote._ref(), "name": "param_groups"}, "param_groups", True)
                 if not isinstance(groups, Remote) or len(groups) < 1:  # by handle: the parameters stay in the worker
                     return False
-            if "torch.Tensor" in claims and type(self.fetch(remote)) is not torch.Tensor:
+            if "torch.Tensor" in claims and not self._comes_back_as_tensor(remote):
                 return False
         except (StudentError, BadAnswer):
             return False
         return True
+
+    def _comes_back_as_tensor(self, remote):
+        """A tensor's value comes back as a tensor; one on the meta device (no values) as a CPU tensor like it."""
+        if remote.is_meta is True:
+            return type(self.lib("torch").empty_like(remote, device="cpu")) is torch.Tensor
+        return type(self.fetch(remote)) is torch.Tensor
 
     def source(self, cell):
         """The submitted source of one solution cell, as read by the grader itself."""

@@ -221,3 +221,23 @@ def test_a_forged_module_claim_is_checked_by_behaviour(settings):
         assert is_instance(real, "torch.nn.modules.module.Module") and real.training is True
     finally:
         worker.stop()
+
+
+def test_a_tensor_claim_holds_for_real_tensors_on_any_device_and_fails_for_a_fake(settings):
+    from autograder.client import WorkerClient
+    from autograder.student import Session, is_instance
+
+    worker = WorkerClient(settings)
+    cells = {
+        "cells": "import torch\n\n\ndef real(device):\n    return torch.ones(2, 3, device=device)\n\n\n"
+        "class Tensor:\n    is_meta = True\n\n\nTensor.__module__ = 'torch'\n\n\ndef fake():\n    return Tensor()\n"
+    }
+    try:
+        worker.run_cell("cells", cells["cells"])
+        student = Session(worker, cells)
+        meta = student.call(student.real, ["meta"], as_handle=True, label="real('meta')")
+        assert is_instance(meta, "torch.Tensor"), "a meta tensor has no values, yet it is a tensor"
+        fake = student.call(student.fake, [], as_handle=True, label="fake()")
+        assert "torch.Tensor" in fake._types and not is_instance(fake, "torch.Tensor")
+    finally:
+        worker.stop()
