@@ -138,9 +138,17 @@ def _check_trainer(student, rng, name, draw, hint):
 @exercise("gd_2d")
 @points(2)
 def test_gd_2d(student, rng):
-    """Gradient descent on f_2d from unseen start points and learning rates."""
+    """Gradient descent on f_2d from unseen start points and learning rates; it returns zero states."""
     _check_trainer(
         student, rng, "gd_2d", lambda r: {"eta": uniform(r, 0.05, 0.45)}, "the gradient of 0.1 x1² + 2 x2² is (0.2 x1, 4 x2)"
+    )
+    # states handed in that are not zero, on purpose: gradient descent keeps none and returns 0, 0
+    x1, x2 = start_point(rng)
+    result = student.gd_2d(x1, x2, uniform(rng, 0.5, 2.0), uniform(rng, 0.5, 2.0))
+    if type(result) not in (list, tuple) or len(result) != 4:
+        raise AssertionError("gd_2d should return the four numbers (x1, x2, 0, 0)")
+    assert [_number(v, "gd_2d") for v in result[2:]] == [0.0, 0.0], (
+        "gd_2d keeps no state: return (x1, x2, 0, 0) whatever states it is given"
     )
 
 

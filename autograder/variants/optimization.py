@@ -20,6 +20,13 @@ BUGS = {
         ("test_train_2d",),
         "the notes' print of the loop index: no step at all (num_steps=0) leaves it undefined; old draws never asked for 0",
     ),
+    "gd-2d-states-passed-on": Bug(
+        "gd_2d",
+        "x2 - eta * 4 * x2, 0, 0",
+        "x2 - eta * 4 * x2, s1, s2",
+        ("test_gd_2d",),
+        "hands back the states it was given, not (x1, x2, 0, 0); old checks only ever gave it zero states (a mutation survivor)",
+    ),
     "gd-2d-old-gradient": Bug(
         "gd_2d",
         "x1 - eta * 0.2 * x1",
