@@ -71,7 +71,7 @@ def _number(value, what):
 @exercise("train_2d")
 @points(2)
 def test_train_2d(student, rng):
-    """train_2d starts at (x1, x2), threads the states through num_steps steps and passes hyperparameters on."""
+    """train_2d starts at (x1, x2), threads the states through num_steps steps (also none) and passes hyperparameters on."""
     x1, x2 = start_point(rng)
     num_steps, shift = randint(rng, 5, 15), uniform(rng, 0.2, 2.0)
     got = student.train_2d(student.harness.state_probe, x1=x1, x2=x2, num_steps=num_steps, shift=shift)
@@ -89,6 +89,9 @@ def test_train_2d(student, rng):
     expect.close(
         got, torch.tensor(ref.train_2d(harness.state_probe)), "train_2d(trainer) should start at (-5, -2) and take 20 steps"
     )
+    # the boundary, on purpose: no step at all gives the start point alone
+    got = _points(student.train_2d(student.harness.state_probe, x1=x1, x2=x2, num_steps=0), "train_2d(num_steps=0)", 1)
+    expect.close(got, torch.tensor([[x1, x2]]), "train_2d(trainer, x1, x2, num_steps=0) should return [(x1, x2)]")
 
 
 # --- the 2-D trainers ---------------------------------------------------------------------
@@ -135,9 +138,17 @@ def _check_trainer(student, rng, name, draw, hint):
 @exercise("gd_2d")
 @points(2)
 def test_gd_2d(student, rng):
-    """Gradient descent on f_2d from unseen start points and learning rates."""
+    """Gradient descent on f_2d from unseen start points and learning rates; it returns zero states."""
     _check_trainer(
         student, rng, "gd_2d", lambda r: {"eta": uniform(r, 0.05, 0.45)}, "the gradient of 0.1 x1² + 2 x2² is (0.2 x1, 4 x2)"
+    )
+    # states handed in that are not zero, on purpose: gradient descent keeps none and returns 0, 0
+    x1, x2 = start_point(rng)
+    result = student.gd_2d(x1, x2, uniform(rng, 0.5, 2.0), uniform(rng, 0.5, 2.0))
+    if type(result) not in (list, tuple) or len(result) != 4:
+        raise AssertionError("gd_2d should return the four numbers (x1, x2, 0, 0)")
+    assert [_number(v, "gd_2d") for v in result[2:]] == [0.0, 0.0], (
+        "gd_2d keeps no state: return (x1, x2, 0, 0) whatever states it is given"
     )
 
 
@@ -232,7 +243,8 @@ def _optimizer_steps(student, rng, name, num_steps):
     my_states, my_hyperparams = getattr(ref, f"init_{name}_states")(mine), dict(hyperparams)
     got, want = _states_like_reference(student.fetch(states), my_states, f"init_{name}_states(params)")
     for g, w in zip(got, want):
-        expect.tensor(g, f"a state from init_{name}_states", w.shape)
+        # zeros_like: the parameters' dtype (float64 here) and device, which torch.zeros(p.shape) loses
+        expect.tensor(g, f"a state from init_{name}_states (use zeros_like(p))", w.shape, w.dtype)
         expect.close(g, w, f"init_{name}_states should return zero states shaped like the parameters")
     remote_hyperparams = student.put(hyperparams)
     step_fn, my_step = student.get(name), getattr(ref, name)
@@ -259,6 +271,14 @@ def _optimizer_steps(student, rng, name, num_steps):
         if name != "sgd_momentum":  # momentum's velocity may be scaled by lr or not; its parameters tell
             for s, w in zip(got_states, want_states):
                 expect.close(s, w, f"the states of {name} are wrong {when}: {HINTS[name]}", rtol=1e-9, atol=1e-15)
+        for left, grad in zip(student.harness.grads_of(params), grads):  # the caller's gradients are input, not scratch
+            expect.close(
+                left,
+                grad,
+                f"{name} changed the parameters' gradients: read p.grad, do not scale it in place (p.grad.mul_(lr))",
+                rtol=0,
+                atol=0,
+            )
 
 
 def _trains_digits(student, rng, settings, assignment, name, hyperparams):

@@ -29,6 +29,18 @@ def keep(student, fn, *args, **kwargs):
     return student.call(fn, args, kwargs, as_handle=True)
 
 
+SECOND_CALL = (
+    "{} is wrong on its second call with the same x: setting requires_grad on the caller's x lets gradients pile up "
+    "in x.grad; work on a copy, x = x.detach().clone().requires_grad_()"
+)
+
+
+def twice_on_one_tensor(student, call, x):
+    """call(x) made twice on one tensor kept in the worker (not a fresh copy each time); both results, fetched."""
+    rx = student.put(x.clone())
+    return [call(rx) for _ in range(2)]
+
+
 def uses_autograd(source):
     """Whether a cell calls .backward(...) or torch.autograd.grad(...)."""
     try:
@@ -238,13 +250,14 @@ def _device_matches(got, wanted):
 @exercise("add_ones_on")
 @points(1)
 def test_add_ones_on_the_grading_device(student, rng, device):
-    """x + 1 on the CPU and on the grading device (a GPU when there is one)."""
+    """x + 1 on the CPU and on the grading device (a GPU when there is one), in x's dtype (float32 and float16)."""
     for where in dict.fromkeys(["cpu", str(device)]):
-        x = torch.randn(randint(rng, 2, 5), randint(rng, 2, 5), generator=rng)
-        result = keep(student, student.add_ones_on, x, where)
-        assert _device_matches(student.harness.device_of(result), where), "the result should live on the device asked for"
-        got = expect.tensor(student.fetch(result), "add_ones_on(x, device)", x.shape, torch.float32)
-        expect.close(got, x + 1, "add_ones_on(x, device) should be x + 1")
+        for dtype in (torch.float32, torch.float16):  # ones made in the default float32 would promote a float16 x
+            x = torch.randn(randint(rng, 2, 5), randint(rng, 2, 5), generator=rng).to(dtype)
+            result = keep(student, student.add_ones_on, x, where)
+            assert _device_matches(student.harness.device_of(result), where), "the result should live on the device asked for"
+            got = expect.tensor(student.fetch(result), f"add_ones_on(x, device) for a {dtype} x", x.shape, dtype)
+            expect.close(got.float(), x.float() + 1, "add_ones_on(x, device) should be x + 1", rtol=1e-3, atol=1e-3)
 
 
 @exercise("add_ones_on")
@@ -277,12 +290,14 @@ def _scalar_grad(x):
 @exercise("scalar_grad")
 @points(2)
 def test_scalar_grad_values(student, rng):
-    """The gradient of mean(3 (x + 2)^2) for a tensor of any shape (float64)."""
+    """The gradient of mean(3 (x + 2)^2) for a tensor of any shape (float64), also on a second call with the same x."""
     x = randn(rng, randint(rng, 2, 5), randint(rng, 3, 6)) * 2
     got = expect.tensor(student.scalar_grad(x), "scalar_grad(x)", x.shape)
     expect.close(
         got, _scalar_grad(x), "the gradient is wrong: out is the mean (not the sum) of 3 (x + 2)^2", rtol=1e-7, atol=1e-9
     )
+    for got in twice_on_one_tensor(student, student.scalar_grad, x):
+        expect.close(got, _scalar_grad(x), SECOND_CALL.format("scalar_grad(x)"), rtol=1e-7, atol=1e-9)
 
 
 @exercise("scalar_grad")
@@ -311,7 +326,7 @@ def _accumulate(student, rng):
 @exercise("accumulate_then_zero")
 @points(2)
 def test_accumulated_gradient(student, rng):
-    """The first gradient is the sum of both backward passes."""
+    """The first gradient is the sum of both backward passes, also on a second call with the same x."""
     x, accumulated, _ = _accumulate(student, rng)
     expect.close(
         accumulated,
@@ -321,6 +336,8 @@ def test_accumulated_gradient(student, rng):
         rtol=1e-7,
         atol=1e-9,
     )
+    for pair in twice_on_one_tensor(student, student.accumulate_then_zero, x):
+        expect.close(pair[0], _scalar_grad(x) + 1, SECOND_CALL.format("accumulate_then_zero(x)"), rtol=1e-7, atol=1e-9)
 
 
 @exercise("accumulate_then_zero")
@@ -349,15 +366,18 @@ def _expected_vjp(f, x, v):
 @exercise("vector_jacobian_product")
 @points(1)
 def test_vjp_elementwise(student, rng):
-    """An elementwise function (sin): x.grad = v * cos(x) (float64)."""
+    """An elementwise function (sin): x.grad = v * cos(x) (float64), also on a second call with the same x."""
     x = randn(rng, randint(rng, 2, 5), randint(rng, 3, 6))
     v = randn(rng, *x.shape)
-    got = expect.tensor(
-        student.vector_jacobian_product(student.lib("torch").sin, x, v), "vector_jacobian_product(f, x, v)", x.shape
-    )
+    sin = student.lib("torch").sin
+    got = expect.tensor(student.vector_jacobian_product(sin, x, v), "vector_jacobian_product(f, x, v)", x.shape)
     expect.close(
         got, _expected_vjp(torch.sin, x, v), "x.grad should be v^T J: call y.backward(v) on y = f(x)", rtol=1e-7, atol=1e-9
     )
+    for got in twice_on_one_tensor(student, lambda rx: student.vector_jacobian_product(sin, rx, v), x):
+        expect.close(
+            got, _expected_vjp(torch.sin, x, v), SECOND_CALL.format("vector_jacobian_product(f, x, v)"), rtol=1e-7, atol=1e-9
+        )
 
 
 @exercise("vector_jacobian_product")
@@ -439,7 +459,7 @@ def test_scale_data_keeps_the_graph(student, rng):
 @exercise("grad_through_detached")
 @points(2)
 def test_grad_through_detached(student, rng):
-    """The gradient treats u = x * x as a constant: it equals u (float64)."""
+    """The gradient treats u = x * x as a constant: it equals u (float64), also on a second call with the same x."""
     x = randn(rng, randint(rng, 2, 5), randint(rng, 2, 6))
     got = expect.tensor(student.grad_through_detached(x), "grad_through_detached(x)", x.shape)
     expect.close(
@@ -449,6 +469,8 @@ def test_grad_through_detached(student, rng):
         rtol=1e-7,
         atol=1e-9,
     )
+    for got in twice_on_one_tensor(student, student.grad_through_detached, x):
+        expect.close(got, x * x, SECOND_CALL.format("grad_through_detached(x)"), rtol=1e-7, atol=1e-9)
 
 
 # --- predict_no_grad ------------------------------------------------------------------------

@@ -51,15 +51,17 @@ def test_uint8_image(student, rng):
 @exercise("image_to_tensor")
 @points(2)
 def test_non_uint8_images_are_scaled(student, rng):
-    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall)."""
+    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall), to float32, leaving the array as it was."""
     h, w = randint(rng, 4, 9), randint(rng, 10, 14)
     pixels = torch.randint(0, 256, (h, w, 1), generator=rng)
     pixels[0, 0, 0] = 255
     for dtype in (np.int64, np.float64):
-        image = pixels.numpy().astype(dtype)
-        got = expect.tensor(student.image_to_tensor(image), f"image_to_tensor({np.dtype(dtype).name} image)", (1, h, w))
-        expect.close(
-            got, ref.image_to_tensor(image), f"a {np.dtype(dtype).name} image of 0..255 values must be scaled to [0, 1]"
+        image, name = pixels.numpy().astype(dtype), np.dtype(dtype).name
+        remote = student.put(image.copy())  # the caller's array, kept in the worker to see whether the call changes it
+        got = expect.tensor(student.image_to_tensor(remote), f"image_to_tensor({name} image)", (1, h, w), torch.float32)
+        expect.close(got, ref.image_to_tensor(image), f"a {name} image of 0..255 values must be scaled to [0, 1]")
+        assert np.array_equal(student.fetch(remote), image), (
+            f"image_to_tensor changed the caller's {name} array: scale a copy (image = image / 255), not the array itself"
         )
 
 
@@ -102,9 +104,11 @@ def _load_both(student, arrays, batch_size, resize=None):
 @exercise("load_data_fashion_mnist")
 @points(2)
 def test_reads_idx_files(student, rng):
-    """Test batches come in file order, scaled to [0, 1]; training batches cover every example."""
-    arrays = _fake_fashion_mnist(rng, randint(rng, 30, 50), randint(rng, 20, 30))
+    """Test batches come in file order, scaled to [0, 1]; training batches cover every example, a smaller last one too."""
     batch_size = randint(rng, 5, 9)
+    # sizes that leave a smaller last batch on purpose (a dropped one shows), not by chance
+    n_train, n_test = (batch_size * randint(rng, k, k + 2) + randint(rng, 1, batch_size) for k in (4, 3))
+    arrays = _fake_fashion_mnist(rng, n_train, n_test)
     (train_iter, test_iter), (_, expected_test) = _load_both(student, arrays, batch_size)
     got_test = list(test_iter)
     assert len(got_test) == len(expected_test), "test_iter should yield ceil(n / batch_size) batches"
@@ -294,15 +298,24 @@ def _scratch_problem(rng, d=12, q=3, sizes=(5, 5, 4)):
 @exercise("train_ch3")
 @points(3)
 def test_train_ch3_with_sgd(student, rng):
-    """Two epochs with params and lr: the parameters match the reference loop step for step."""
+    """Two epochs with params and lr: the parameters match the reference loop step for step.
+
+    The parameters come in carrying gradients from earlier work, on purpose: zero before backward, not after the step.
+    """
     W, b, train, test = _scratch_problem(rng)
+    stale = [torch.randn(W.shape, generator=rng), torch.randn(b.shape, generator=rng)]
     lr, batch_size = 0.5, 5
     rW, rb = student.put(W.clone().requires_grad_()), student.put(b.clone().requires_grad_())
+    rW.grad, rb.grad = stale
     net, loss = student.harness.softmax_regression(rW, rb), student.harness.nll_rows
     student.train_ch3(net, train, test, loss, 2, batch_size, [rW, rb], lr)
     mW, mb = W.clone().requires_grad_(), b.clone().requires_grad_()
+    mW.grad, mb.grad = (g.clone() for g in stale)
     ref.train_ch3(harness.softmax_regression(mW, mb), train, test, harness.nll_rows, 2, batch_size, [mW, mb], lr)
-    message = "parameters after training differ from the expected updates: zero the gradients every batch, sum the loss, step with sgd(params, lr, batch_size)"
+    message = (
+        "parameters after training differ from the expected updates: zero the gradients every batch before backward "
+        "(they may hold old gradients when train_ch3 starts), sum the loss, step with sgd(params, lr, batch_size)"
+    )
     expect.close(student.fetch(rW), mW.detach(), message)
     expect.close(student.fetch(rb), mb.detach(), message)
 
@@ -310,9 +323,12 @@ def test_train_ch3_with_sgd(student, rng):
 @exercise("train_ch3")
 @points(2)
 def test_train_ch3_with_optimizer(student, rng):
-    """With an optimizer: zero_grad, backward, step every batch."""
+    """With an optimizer: zero_grad, backward, step every batch, starting from a net that carries old gradients."""
     d, q = 10, 4
     remote, local = _linear(student, rng, d, q)
+    earlier, v = torch.randn(3, d, generator=rng), torch.randn(3, q, generator=rng)
+    student.call(remote, (earlier,), as_handle=True).backward(v)  # gradients left by earlier work, on purpose
+    local(earlier).backward(v)
     train, test = _batches(rng, d, q, (6, 6, 6)), _batches(rng, d, q, (5,))
     optimizer = student.lib("torch.optim").SGD(remote.parameters(), lr=0.3)
     loss = student.lib("torch.nn").CrossEntropyLoss()
@@ -323,7 +339,10 @@ def test_train_ch3_with_optimizer(student, rng):
     got = remote.state_dict()
     for name, value in local.state_dict().items():
         expect.close(
-            got[name], value, "with an optimizer, call optimizer.zero_grad() before backward and optimizer.step() after"
+            got[name],
+            value,
+            "with an optimizer, call optimizer.zero_grad() before backward (the net may carry old gradients) "
+            "and optimizer.step() after",
         )
 
 

@@ -13,6 +13,20 @@ BUGS = {
     "train-2d-no-start-point": Bug(
         "train_2d", "    results = [(x1, x2)]", "    results = []", ("test_train_2d",), "the start point is missing"
     ),
+    "train-2d-loop-index": Bug(
+        "train_2d",
+        '    for _ in range(num_steps):\n        x1, x2, s1, s2 = trainer(x1, x2, s1, s2, **hyperparams)\n        results.append((x1, x2))\n    print(f"epoch {num_steps}, x1 {x1:f}, x2 {x2:f}")\n',
+        '    for i in range(num_steps):\n        x1, x2, s1, s2 = trainer(x1, x2, s1, s2, **hyperparams)\n        results.append((x1, x2))\n    print(f"epoch {i + 1}, x1 {x1:f}, x2 {x2:f}")\n',
+        ("test_train_2d",),
+        "the notes' print of the loop index: no step at all (num_steps=0) leaves it undefined; old draws never asked for 0",
+    ),
+    "gd-2d-states-passed-on": Bug(
+        "gd_2d",
+        "x2 - eta * 4 * x2, 0, 0",
+        "x2 - eta * 4 * x2, s1, s2",
+        ("test_gd_2d",),
+        "hands back the states it was given, not (x1, x2, 0, 0); old checks only ever gave it zero states (a mutation survivor)",
+    ),
     "gd-2d-old-gradient": Bug(
         "gd_2d",
         "x1 - eta * 0.2 * x1",
@@ -89,6 +103,20 @@ BUGS = {
         "        p.data -= v.data\n    torch.optim.SGD(params, lr=0.0).step()",
         ("test_sgd_momentum_from_scratch",),
         "a library optimizer in the cell (here a no-op: the values stay right, the source check still notices)",
+    ),
+    "momentum-states-float32": Bug(
+        "sgd_momentum",
+        "    return [torch.zeros_like(p.data) for p in params]",
+        "    return [torch.zeros(p.shape) for p in params]",
+        ("test_sgd_momentum_steps", "test_sgd_momentum_from_scratch"),
+        "float32 velocities for float64 parameters; v.data = ... promotes them, so old checks saw right values",
+    ),
+    "momentum-grad-scaled-in-place": Bug(
+        "sgd_momentum",
+        'hyperparams["lr"] * p.grad.data',
+        'p.grad.data.mul_(hyperparams["lr"])',
+        ("test_sgd_momentum_steps", "test_sgd_momentum_from_scratch"),
+        "scales the caller's gradients in place; old checks set fresh gradients before each step",
     ),
     "adagrad-eps-outside": Bug(
         "adagrad",

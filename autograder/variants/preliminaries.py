@@ -115,6 +115,41 @@ BUGS = {
         ("test_add_ones_on_another_device",),
         "ones created on the CPU",
     ),
+    "scalar-grad-on-callers-x": Bug(
+        "scalar_grad",
+        "x = x.detach().clone().requires_grad_(True)",
+        "x.requires_grad_(True)",
+        ("test_scalar_grad_values",),
+        "marks the caller's x: its gradient piles up in x.grad on a second call (old checks sent a fresh copy each time)",
+    ),
+    "accumulate-on-callers-x": Bug(
+        "accumulate_then_zero",
+        "x = x.detach().clone().requires_grad_(True)",
+        "x.requires_grad_(True)",
+        ("test_accumulated_gradient",),
+        "marks the caller's x: the second call starts from the last call's x.grad",
+    ),
+    "vjp-on-callers-x": Bug(
+        "vector_jacobian_product",
+        "x = x.detach().clone().requires_grad_(True)",
+        "x.requires_grad_(True)",
+        ("test_vjp_elementwise",),
+        "marks the caller's x: v^T J doubles on a second call with the same x",
+    ),
+    "detached-on-callers-x": Bug(
+        "grad_through_detached",
+        "x = x.detach().clone().requires_grad_(True)",
+        "x.requires_grad_(True)",
+        ("test_grad_through_detached",),
+        "marks the caller's x: the gradient piles up in x.grad on a second call",
+    ),
+    "ones-default-dtype": Bug(
+        "add_ones_on",
+        "y = torch.ones_like(x, device=device)",
+        "y = torch.ones(x.shape, device=device)",
+        ("test_add_ones_on_the_grading_device",),
+        "ones in the default float32: a float16 x comes back float32 (old checks drew float32 only)",
+    ),
     "sum-not-mean": Bug(
         "scalar_grad", "out = z.mean()", "out = z.sum()", ("test_scalar_grad_values", "test_scalar_grad_uses_autograd")
     ),

@@ -13,12 +13,36 @@ BUGS = {
         ("test_non_uint8_images_are_scaled",),
         "the notes' ToTensor pitfall: non-uint8 pixels left unscaled",
     ),
+    "scaled-stays-float64": Bug(
+        "image_to_tensor",
+        "torch.from_numpy(image.transpose(2, 0, 1).astype(np.float32))",
+        "torch.from_numpy(image.transpose(2, 0, 1))",
+        ("test_non_uint8_images_are_scaled",),
+        "float64 tensors for non-uint8 images where float32 is documented; old checks compared values only",
+    ),
+    "scales-callers-array": Bug(
+        "image_to_tensor",
+        "        if np.issubdtype(image.dtype, np.integer) or image.max() > 1:\n            image = image.astype(np.float64) / 255.0\n",
+        "        if np.issubdtype(image.dtype, np.integer):\n            image = image.astype(np.float64) / 255.0\n"
+        "        elif image.max() > 1:\n            image /= 255.0\n",
+        ("test_non_uint8_images_are_scaled",),
+        "divides a float caller's array in place (np.asarray does not copy); old checks sent a copy",
+    ),
     "test-shuffled": Bug(
         "load_data_fashion_mnist",
         "batch_size=batch_size, shuffle=False",
         "batch_size=batch_size, shuffle=True",
         ("test_reads_idx_files",),
         "test data shuffled",
+    ),
+    "drop-last": Bug(
+        "load_data_fashion_mnist",
+        "    train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True)\n"
+        "    test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False)\n",
+        "    train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)\n"
+        "    test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False, drop_last=True)\n",
+        ("test_reads_idx_files",),
+        "drops a smaller last batch; old checks left one by chance (both sizes divided for a few secrets in a hundred)",
     ),
     "resize-ignored": Bug(
         "load_data_fashion_mnist", "trans = [transforms.Resize(resize)] if resize else []", "trans = []", ("test_resize",)
@@ -78,6 +102,22 @@ BUGS = {
         "                optimizer.zero_grad()\n",
         "                pass\n",
         ("test_train_ch3_with_optimizer",),
+    ),
+    "zero-after-step": Bug(
+        "train_ch3",
+        "            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n"
+        "            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n",
+        "            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n"
+        "                for param in params:\n                    param.grad.data.zero_()\n",
+        ("test_train_ch3_with_sgd",),
+        "zeroes after the step: the first batch adds to gradients the params already carry (old checks began at None)",
+    ),
+    "optimizer-zero-after-step": Bug(
+        "train_ch3",
+        "            if optimizer is not None:\n                optimizer.zero_grad()\n            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n            else:\n                optimizer.step()\n",
+        "            if optimizer is None and params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n            else:\n                optimizer.step()\n                optimizer.zero_grad()\n",
+        ("test_train_ch3_with_optimizer",),
+        "optimizer.zero_grad() after the step: the first batch adds to the gradients the net already carries",
     ),
     "flatten-batch": Bug(
         "FlattenLayer", "x.view(x.shape[0], -1)", "x.view(-1)", ("test_flatten_layer", "test_flatten_layer_in_a_network")
