@@ -126,7 +126,7 @@ ATTACKS = {
         "import kitworker.loop as _loop\n"
         "_encode = _loop.Worker.encode\n"
         "_loop.Worker.encode = lambda self, obj: {'$pickle': 'gASVIQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg=='}"
-        " if obj == 'PWN' else _encode(self, obj)\n\n"
+        " if isinstance(obj, str) and obj == 'PWN' else _encode(self, obj)\n\n"
         "def accuracy(y_hat, y):\n    return 'PWN'",
     ),
     "huge-answer": (
