@@ -13,6 +13,16 @@ import torch
 
 from autograder.student import Remote, StudentError
 
+# Named tolerances for expect.close: results computed in float32 (networks, convolutions) and in float64
+# (from-scratch arithmetic compared with the grader's float64 recomputation).
+TOL32 = {"rtol": 1e-4, "atol": 1e-5}
+TOL64 = {"rtol": 1e-7, "atol": 1e-9}
+
+MODULE = "torch.nn.modules.module.Module"  # what student.is_instance(value, MODULE) asks of an nn.Module
+
+# Python loops and comprehensions: the constructs a "no loop" exercise may not contain.
+LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
 
 def kind(value):
     """A short description of a value's type for messages."""
@@ -42,7 +52,7 @@ def close(actual, expected, message, rtol=1e-5, atol=1e-6):
     )
 
 
-def gradients(student, fn, args, grad_output, expected, what, rtol=1e-7, atol=1e-9):
+def gradients(student, fn, args, grad_output, expected, what, rtol=TOL64["rtol"], atol=TOL64["atol"]):
     """Backpropagate grad_output through the student's fn(*args) in the worker; compare input gradients.
 
     args: tensors (those with requires_grad get a gradient) and plain values;
@@ -89,6 +99,37 @@ def raises(error_type, call, what):
             return
         raise AssertionError(f"{what} should raise {error_type}, but it raised {exc.error['type']}") from None
     raise AssertionError(f"{what} should raise {error_type}, but it returned normally")
+
+
+# --- reading the student's source ------------------------------------------------------
+
+
+def parse(source, what):
+    """The cell's syntax tree; a cell that does not parse fails the check (one policy for every scanner)."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        raise AssertionError(f"{what}: the cell does not parse") from None
+    except (RecursionError, MemoryError):
+        raise AssertionError(f"{what}: the cell is nested too deeply to be read") from None
+
+
+def called_names(source, what):
+    """Names and attribute names the cell calls (`f(...)` gives f, `a.b(...)` gives b)."""
+    names = set()
+    for node in ast.walk(parse(source, what)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name):
+                names.add(node.func.id)
+            elif isinstance(node.func, ast.Attribute):
+                names.add(node.func.attr)
+    return names
+
+
+def no_loops(source, what, message):
+    """The cell must contain no Python loop or comprehension (:data:`LOOPS`); `message` says what to use instead."""
+    if any(isinstance(node, LOOPS) for node in ast.walk(parse(source, what))):
+        raise AssertionError(message)
 
 
 # --- the from-scratch rule -------------------------------------------------------------
