@@ -59,10 +59,11 @@ def _config(root):
     return load_config(root)
 
 
-def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=None):
+def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=None, plugins=()):
     """Grade one submission's bytes; returns (results.json dict, internal error tracebacks).
 
-    `select`, a pytest -k expression, runs only some checks (threshold calibration).
+    `select`, a pytest -k expression, runs only some checks (threshold calibration);
+    `plugins`, more pytest plugins for the checks' session (mutation testing's early stop).
     """
     if str(assignment.root) not in sys.path:
         sys.path.insert(0, str(assignment.root))  # checks import reference/ and autograder/
@@ -88,12 +89,12 @@ def grade_bytes(data, assignment, device="auto", threads=1, config=None, select=
     watchdog.daemon = True
     watchdog.start()
     try:
-        return _run_checks(plan, worker, settings, assignment, device, select)
+        return _run_checks(plan, worker, settings, assignment, device, select, plugins)
     finally:
         watchdog.cancel()
 
 
-def _run_checks(plan, worker, settings, assignment, device, select=None):
+def _run_checks(plan, worker, settings, assignment, device, select=None, plugins=()):
     """Run the notebook's cells, then the hidden checks under pytest; returns (results.json dict, internal errors)."""
     if plan is not None:
         for name, source in plan.cells:
@@ -119,7 +120,7 @@ def _run_checks(plan, worker, settings, assignment, device, select=None):
     output = io.StringIO()
     try:
         with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-            code = pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin, *plugins])
     finally:
         worker.stop()
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.records:
@@ -187,7 +188,7 @@ def _peak_mb(who):
     return resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
 
 
-def _grade_job(path, assignment_id, device, threads, root):
+def _grade_job(path, assignment_id, device, threads, root, plugins=()):
     """Grade one file (in a pool process); returns (result, internal, stats)."""
     started = time.monotonic()
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
@@ -197,7 +198,7 @@ def _grade_job(path, assignment_id, device, threads, root):
     except OSError as exc:
         reason = "a symlink, not followed" if exc.errno == errno.ELOOP else exc.strerror
         raise GraderError(f"cannot read {path}: {reason}") from None
-    result, internal = grade_bytes(data, assignment, device, threads)
+    result, internal = grade_bytes(data, assignment, device, threads, plugins=plugins)
     seconds = time.monotonic() - started
     result["execution_time"] = round(seconds, 3)
     stats = {
@@ -215,8 +216,10 @@ def _broken(exc):
     return [str(exc) if isinstance(exc, GraderError) else f"{type(exc).__name__}: {exc}"]
 
 
-def grade_jobs(jobs, device="auto", workers=None, root=None):
+def grade_jobs(jobs, device="auto", workers=None, root=None, plugins=None):
     """Grade (path, assignment_id) pairs on `workers` processes; yields a :class:`Graded` per job as each finishes.
+
+    `plugins` maps a path to more pytest plugins (picklable) for that job's checks.
 
     The pool's processes fork from a server that imported torch, pytest and the
     grader once, and each grades many submissions in turn. A grading that
@@ -229,7 +232,8 @@ def grade_jobs(jobs, device="auto", workers=None, root=None):
     if workers == 1:
         for path, assignment_id in jobs:
             try:
-                result, internal, stats = _grade_job(path, assignment_id, device, threads, root)
+                extra = (plugins or {}).get(path, ())
+                result, internal, stats = _grade_job(path, assignment_id, device, threads, root, extra)
             except Exception as exc:  # noqa: BLE001 - one broken grading must not stop the class
                 yield Graded(path, assignment_id, None, _broken(exc), {})
             else:
@@ -239,7 +243,8 @@ def grade_jobs(jobs, device="auto", workers=None, root=None):
     context.set_forkserver_preload([__name__])  # ignored when the server already runs
     pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
     try:
-        futures = {pool.submit(_grade_job, p, a, device, threads, root): (p, a) for p, a in jobs}
+        extra = plugins or {}
+        futures = {pool.submit(_grade_job, p, a, device, threads, root, extra.get(p, ())): (p, a) for p, a in jobs}
         for future in concurrent.futures.as_completed(futures):
             path, assignment_id = futures[future]
             try:

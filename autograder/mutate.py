@@ -6,7 +6,8 @@ changes inside a solution region (``### BEGIN/END SOLUTION``) of a solution
 cell count, since those are the lines a student writes. Each mutant becomes the
 reference submission with that one cell changed (the same edit as a catalogue
 bug) and is graded through the normal pool; it is killed when it loses any
-point. Survivors judged equivalent are recorded, with the reason, in
+point, so its grading runs the mutated exercise's checks first and stops at
+the first check it fails. Survivors judged equivalent are recorded, with the reason, in
 ``autograder/mutants/<topic>.toml`` so a rerun shows only new survivors.
 """
 
@@ -18,6 +19,8 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from autograder import notebooks, variants
 
@@ -182,6 +185,26 @@ def generate(assignment):
     return mutants
 
 
+class FirstLoss:
+    """pytest plugin for one mutant's grading: the mutated exercise's checks first, stop at the first failure.
+
+    A mutant is killed by any lost point, so the checks after the first
+    failure cannot change its status; a survivor still runs every check.
+    """
+
+    def __init__(self, exercise):
+        self.exercise = exercise
+
+    def pytest_configure(self, config):
+        """Stop the session at the first failed check, as pytest's -x does."""
+        config.option.maxfail = 1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        """Move the mutated exercise's checks to the front, keeping the order within each group."""
+        items.sort(key=lambda item: getattr(item.get_closest_marker("exercise"), "args", ("",))[0] != self.exercise)
+
+
 def record_path(assignment, root=None):
     return Path(root or RECORDS) / f"{assignment.topic}.toml"
 
@@ -239,7 +262,8 @@ def run(assignment, jobs=1, limit=None, device="cpu", records_root=None, mutants
             notebooks.write(variants.with_bug(assignment, mutant.bug), path)
             paths[str(path)] = mutant
         graded = {}
-        for job in grade_jobs([(p, assignment.id) for p in [reference, *paths]], device, jobs):
+        plugins = {path: (FirstLoss(mutant.cell),) for path, mutant in paths.items()}
+        for job in grade_jobs([(p, assignment.id) for p in [reference, *paths]], device, jobs, plugins=plugins):
             graded[str(job.path)] = job.result
             if progress:
                 progress(len(graded), len(paths) + 1)
