@@ -149,39 +149,41 @@ def _mutated_texts(text):
 
 
 def generate(assignment):
-    """The distinct mutants of the assignment's solution regions, in source order."""
+    """The distinct mutants of the assignment's solution regions, in source order.
+
+    Each solution definition is mutated on its own text (not the whole module):
+    the same mutants, in a fraction of the time on a long module.
+    """
     text = Path(assignment.reference().__file__).read_text()
     lines = text.splitlines()
     solution = _solution_lines(lines)
-    spans = _definitions(text)
     cells = _cells_by_name(assignment)
     segments = notebooks._segments(assignment.reference().__name__)
     seen, mutants = set(), []
-    for mutated in _mutated_texts(text):
-        new_lines = mutated.splitlines()
-        blocks = [op for op in difflib.SequenceMatcher(a=lines, b=new_lines, autojunk=False).get_opcodes() if op[0] != "equal"]
-        if len(blocks) != 1:
+    for name, (start, end) in _definitions(text).items():
+        if name not in cells:
             continue
-        _, i1, i2, j1, j2 = blocks[0]
-        changed = set(range(i1 + 1, max(i2, i1 + 1) + 1))
-        if not changed <= solution:
-            continue  # given code (signatures, docstrings, helpers) is not the student's to change
-        owner = [name for name, (start, end) in spans.items() if start <= i1 + 1 and i2 <= end and name in cells]
-        if len(owner) != 1:
-            continue
-        name = owner[0]
-        start = spans[name][0]
-        original = segments[name]
-        count = original.count("\n") + 1
-        edited = "\n".join(lines[start - 1 : i1] + new_lines[j1:j2] + lines[i2 : start - 1 + count])
-        old, new = notebooks.strip_markers(original), notebooks.strip_markers(edited)
-        if (cells[name], new) in seen:
-            continue
-        seen.add((cells[name], new))
-        diff = "\n".join(f"-{line}" for line in lines[i1:i2]) + "\n" + "\n".join(f"+{line}" for line in new_lines[j1:j2])
-        key = hashlib.sha256("\0".join([name, *lines[i1:i2], "\0", *new_lines[j1:j2]]).encode()).hexdigest()[:10]
-        bug = variants.Bug(cells[name], old, new, loses=(), why=f"mutant {key}")
-        mutants.append(Mutant(key, cells[name], name, i1 + 1, diff, bug))
+        offset, own = start - 1, lines[start - 1 : end]
+        count = segments[name].count("\n") + 1
+        for mutated in _mutated_texts("\n".join(own) + "\n"):
+            new_lines = mutated.splitlines()
+            matcher = difflib.SequenceMatcher(a=own, b=new_lines, autojunk=False)
+            blocks = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+            if len(blocks) != 1:
+                continue
+            _, i1, i2, j1, j2 = blocks[0]
+            i1, i2 = i1 + offset, i2 + offset
+            if not set(range(i1 + 1, max(i2, i1 + 1) + 1)) <= solution:
+                continue  # given code (signatures, docstrings, helpers) is not the student's to change
+            edited = "\n".join(lines[offset:i1] + new_lines[j1:j2] + lines[i2 : offset + count])
+            old, new = notebooks.strip_markers(segments[name]), notebooks.strip_markers(edited)
+            if (cells[name], new) in seen:
+                continue
+            seen.add((cells[name], new))
+            diff = "\n".join(f"-{line}" for line in lines[i1:i2]) + "\n" + "\n".join(f"+{line}" for line in new_lines[j1:j2])
+            key = hashlib.sha256("\0".join([name, *lines[i1:i2], "\0", *new_lines[j1:j2]]).encode()).hexdigest()[:10]
+            bug = variants.Bug(cell=cells[name], old=old, new=new, loses=(), why=f"mutant {key}")
+            mutants.append(Mutant(key, cells[name], name, i1 + 1, diff, bug))
     return mutants
 
 
