@@ -1,6 +1,7 @@
 """Mutation testing of the checks: mutmut's mutants become submissions, graded and counted."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -65,7 +66,9 @@ def test_checked_in_records_are_valid():
 
 
 def _planted(assignment, cell, old, new, key):
-    return mutate.Mutant(key, cell, cell, 1, f"-{old}\n+{new}", variants.Bug(cell, old, new, loses=()))
+    return mutate.Mutant(
+        key, cell, cell, 1, f"-{old}\n+{new}", variants.Bug(cell=cell, old=old, new=new, loses=(), why="planted")
+    )
 
 
 def _result(*failed_outputs):
@@ -81,6 +84,42 @@ def test_status_of_a_graded_mutant():
     assert mutate._status(_result(timeout))[0] == "timeout"
     assert mutate._status(_result(timeout, "wrong values"))[0] == "killed"
     assert mutate._status(None) == ("timeout", ())  # the grading itself ran out (the worker never answered)
+
+
+FIRST_LOSS_CHECKS = """
+import pytest
+
+exercise = pytest.mark.exercise
+
+
+@exercise("a")
+def test_a_passes():
+    pass
+
+
+@exercise("b")
+def test_b_fails():
+    assert False
+
+
+@exercise("b")
+def test_b_passes():
+    pass
+
+
+@exercise("a")
+def test_a_fails():
+    assert False
+"""
+
+
+def test_first_loss_runs_the_mutated_exercise_first_and_stops_at_its_first_failure(pytester):
+    pytester.makeini("[pytest]\nmarkers =\n    exercise(name): the exercise")
+    pytester.makepyfile(test_checks=FIRST_LOSS_CHECKS)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-v", plugins=[mutate.FirstLoss("a")])
+    ran = [m.group(1) for m in map(re.compile(r"::(test_\w+) (PASSED|FAILED)").search, result.outlines) if m]
+    assert ran == ["test_a_passes", "test_a_fails"], result.outlines
+    result.assert_outcomes(passed=1, failed=1)  # test_b_* never ran: the first failure decides a mutant
 
 
 def test_report_counts_per_exercise(assignment, mutants):
