@@ -54,7 +54,7 @@ def close(actual, expected, message, rtol=1e-5, atol=1e-6):
 
 def scalar_close(actual, expected, message, rtol=1e-5, atol=1e-6):
     """A Python number must equal expected within atol + rtol * |expected| (NaN never does); the message is all the student sees."""
-    if type(actual) not in (int, float) or not abs(actual - expected) <= atol + rtol * abs(expected):
+    if not isinstance(actual, (int, float)) or not abs(actual - expected) <= atol + rtol * abs(expected):
         raise AssertionError(message)
 
 
