@@ -244,10 +244,11 @@ def _kit_main(spec_path, out_path):
             {
                 "path": graded.path,
                 "assignment": graded.assignment_id,
-                "score": result["score"] if result else None,
-                "max_score": result["max_score"] if result else None,
+                "score": result.score if result else None,
+                "max_score": result.max_score if result else None,
                 "internal": graded.internal[-1:] if graded.internal else [],
-                **{k: stats.get(k, 0.0) for k in ("seconds", "check_seconds")},
+                "seconds": stats.seconds if stats else 0.0,
+                "check_seconds": stats.check_seconds if stats else 0.0,
             }
         )
     Path(out_path).write_text(json.dumps({"wall": time.monotonic() - started, "per_submission": per}))
