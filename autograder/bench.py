@@ -33,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder import course, notebooks, variants
+from autograder import course, notebooks, results, variants
 from autograder.settings import ROOT, load_config
 
 TARGETS = {"ratio": 0.5, "overhead_s": 0.5, "scaling": 4.4, "course_s": 180.0}
@@ -200,15 +200,14 @@ def time_grade(paths, assignment_id, workers, out):
     wall, peaks, _ = _timed(command, _env())
     per = []
     for path in sorted((Path(out) / "results").glob("*.json")):
-        result = json.loads(path.read_text())
-        checks = sum(t["extra_data"].get("seconds", 0.0) for t in result["tests"])
+        result = results.read(path)
         per.append(
             {
                 "path": path.stem,
-                "score": result["score"],
-                "max_score": result["max_score"],
-                "seconds": result["execution_time"],
-                "check_seconds": checks,
+                "score": result.score,
+                "max_score": result.max_score,
+                "seconds": result.execution_time,
+                "check_seconds": sum(c.seconds or 0.0 for c in result.checks),
             }
         )
     if len(per) != len(paths):

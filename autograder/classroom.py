@@ -112,8 +112,8 @@ def pick_notebook(folder, assignment_id, notes, nested=False):
     found = _notebooks(Path(folder), notes, nested)
     named = [p for p in found if p.name == f"{assignment_id}.ipynb"]
     if named:
-        return Pick(named[0], len(found))
-    return Pick(found[0] if len(found) == 1 else None, len(found))
+        return Pick(path=named[0], count=len(found))
+    return Pick(path=found[0] if len(found) == 1 else None, count=len(found))
 
 
 def _pick(folder, assignment_id, notes):
@@ -149,7 +149,9 @@ def discover(inputs, assignment_id, notes=None):
             notes.append(f"{item}: a symlink; skipped, not read")
             continue
         if not item.is_dir():
-            found.append(Submission(submission_name(item), item))  # a missing file is a grading failure, reported later
+            found.append(
+                Submission(student=submission_name(item), path=item)
+            )  # a missing file is a grading failure, reported later
             continue
         tree = item / "submitted" if _plain_dir(item / "submitted") else item
         if _nbgrader_tree(tree, assignment_id):
@@ -160,13 +162,13 @@ def discover(inputs, assignment_id, notes=None):
                 elif _plain_dir(folder):
                     path = _pick(folder, assignment_id, notes)
                     if path is not None:
-                        found.append(Submission(student.name, path))
+                        found.append(Submission(student=student.name, path=path))
         elif _plain_dir(item / assignment_id):  # one student's folder: submitted/<student>
             path = _pick(item / assignment_id, assignment_id, notes)
             if path is not None:
-                found.append(Submission(item.name, path))
+                found.append(Submission(student=item.name, path=path))
         else:  # a flat folder of <student>.ipynb (or submitted/<student>/<assignment> itself)
-            found.extend(Submission(submission_name(p), p) for p in _notebooks(item, notes))
+            found.extend(Submission(student=submission_name(p), path=p) for p in _notebooks(item, notes))
     seen = {}
     for sub in found:
         if sub.student in ("", ".", "..") or sub.student.startswith("."):

@@ -245,7 +245,7 @@ def grade_jobs(jobs, device="auto", workers=None, root=None, settings=None):
     """
     jobs = list(jobs)
     settings = settings if settings is not None else grading(_config(str(root or ROOT)))
-    device = resolve_device(device, settings)
+    device = device if isinstance(device, torch.device) else resolve_device(device, settings)
     cores = os.cpu_count() or 1
     workers = max(1, min(workers or cores, len(jobs) or 1))
     threads = max(1, cores // workers)

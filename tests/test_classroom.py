@@ -174,6 +174,28 @@ def test_a_stored_result_is_kept_only_for_the_same_bytes_and_fingerprint(tmp_pat
     assert classroom.kept_result(out, sub, ASSIGNMENT, "f") is None
 
 
+def test_settings_and_device_are_resolved_once_and_require_sandbox_travels_in_them(tmp_path, monkeypatch):
+    import torch
+
+    from autograder import grade
+
+    seen = []
+
+    def grade_jobs(jobs, device, workers, root, settings):
+        seen.append((list(jobs), device, settings))
+        return iter(())
+
+    monkeypatch.setattr(grade, "grade_jobs", grade_jobs)
+    monkeypatch.delenv("COURSE_KIT_REQUIRE_SANDBOX", raising=False)
+    sub = classroom.Submission(student="amy", path=touch(tmp_path / "amy.ipynb"))
+    classroom.grade_class([sub], ASSIGNMENT, device="cpu", jobs=1, require_sandbox=True)
+    ((jobs, device, settings),) = seen
+    assert jobs == [(str(sub.path), ASSIGNMENT)] and device == torch.device("cpu")
+    assert settings.require_sandbox and "COURSE_KIT_REQUIRE_SANDBOX" not in os.environ
+    classroom.grade_class([sub], ASSIGNMENT, device="cpu", jobs=1)
+    assert not seen[-1][2].require_sandbox
+
+
 def test_partial_files_are_cleaned_and_one_run_holds_the_output_folder(tmp_path):
     touch(tmp_path / "results" / "amy.json")
     touch(tmp_path / "results" / ".amy.json.k2j_x9ab")
