@@ -1,10 +1,11 @@
 """Grade submissions into Results: run the notebook's code in a worker, the hidden checks in this process.
 
-Settings and device are resolved once per call (:func:`grade_bytes`, :func:`grade_jobs`) and passed down;
-each submission's bytes are hashed once. One submission is one pytest session over the assignment's check module, with
+One submission is one pytest session over the assignment's check module, with
 :class:`~autograder.plugin.KitPlugin` handing the checks a session on the
 worker. Many submissions go to a pool of grader processes that each import
-torch and pytest once.
+torch and pytest once. Settings and device are resolved once per call
+(:func:`grade_bytes`, :func:`grade_jobs`) and passed down; each submission's
+bytes are hashed once.
 """
 
 import concurrent.futures

@@ -187,3 +187,11 @@ def test_results_json_round_trips_through_the_records_byte_for_byte(named, tmp_p
         assert (tmp_path / "r.json").read_text() == json.dumps(data, indent=1) + "\n"
     with pytest.raises(ValueError):
         results.Result.from_json({"score": 1})
+
+
+def test_keys_the_kit_does_not_write_survive_a_read_and_write():
+    data = {"score": 1.0, "max_score": 2.0, "output": "", "visibility": "visible", "tests": []}
+    data |= {"extra_data": {"student": "amy", "graded_by": "hand", "course": "x"}, "output_format": "md"}
+    result = results.Result.from_json(data)
+    assert result.provenance.student == "amy" and result.provenance.other == {"course": "x"}
+    assert result.to_json() == data and list(result.to_json()) == list(data)
