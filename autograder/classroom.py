@@ -149,9 +149,8 @@ def discover(inputs, assignment_id, notes=None):
             notes.append(f"{item}: a symlink; skipped, not read")
             continue
         if not item.is_dir():
-            found.append(
-                Submission(student=submission_name(item), path=item)
-            )  # a missing file is a grading failure, reported later
+            # a missing file is a grading failure, reported later
+            found.append(Submission(student=submission_name(item), path=item))
             continue
         tree = item / "submitted" if _plain_dir(item / "submitted") else item
         if _nbgrader_tree(tree, assignment_id):
