@@ -33,7 +33,7 @@ import threading
 import time
 from pathlib import Path
 
-from autograder import course, notebooks, variants
+from autograder import course, notebooks, results, variants
 from autograder.settings import ROOT, load_config
 
 TARGETS = {"ratio": 0.5, "overhead_s": 0.5, "scaling": 4.4, "course_s": 180.0}
@@ -200,15 +200,14 @@ def time_grade(paths, assignment_id, workers, out):
     wall, peaks, _ = _timed(command, _env())
     per = []
     for path in sorted((Path(out) / "results").glob("*.json")):
-        result = json.loads(path.read_text())
-        checks = sum(t["extra_data"].get("seconds", 0.0) for t in result["tests"])
+        result = results.read(path)
         per.append(
             {
                 "path": path.stem,
-                "score": result["score"],
-                "max_score": result["max_score"],
-                "seconds": result["execution_time"],
-                "check_seconds": checks,
+                "score": result.score,
+                "max_score": result.max_score,
+                "seconds": result.execution_time,
+                "check_seconds": sum(c.seconds or 0.0 for c in result.checks),
             }
         )
     if len(per) != len(paths):
@@ -244,10 +243,11 @@ def _kit_main(spec_path, out_path):
             {
                 "path": graded.path,
                 "assignment": graded.assignment_id,
-                "score": result["score"] if result else None,
-                "max_score": result["max_score"] if result else None,
+                "score": result.score if result else None,
+                "max_score": result.max_score if result else None,
                 "internal": graded.internal[-1:] if graded.internal else [],
-                **{k: stats.get(k, 0.0) for k in ("seconds", "check_seconds")},
+                "seconds": stats.seconds if stats else 0.0,
+                "check_seconds": stats.check_seconds if stats else 0.0,
             }
         )
     Path(out_path).write_text(json.dumps({"wall": time.monotonic() - started, "per_submission": per}))

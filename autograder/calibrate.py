@@ -133,7 +133,7 @@ def _measure(path, assignment_id, root, secret, select, threads):
     result, internal = grade.grade_bytes(Path(path).read_bytes(), assignment, "cpu", threads, config=config, select=select)
     measured = list(_MEASURED)
     grade._settle()
-    return measured, [t["name"] for t in result["tests"] if t["status"] == "failed"], internal
+    return measured, [c.name for c in result.checks if not c.passed], internal
 
 
 def calibrate(assignment, seeds=20, jobs=None, select=None, progress=None):

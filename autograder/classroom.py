@@ -1,4 +1,4 @@
-"""A whole class: find the submissions, slice them for CI, grade what changed, keep the rest.
+"""Grade a whole class: find the submissions, slice them for CI, grade what changed, keep the rest.
 
 Inputs are files, nbgrader's ``submitted/<student>/<assignment>/`` tree (or a
 course root that holds one), or a flat folder of ``<student>.ipynb``. Each
@@ -112,8 +112,8 @@ def pick_notebook(folder, assignment_id, notes, nested=False):
     found = _notebooks(Path(folder), notes, nested)
     named = [p for p in found if p.name == f"{assignment_id}.ipynb"]
     if named:
-        return Pick(named[0], len(found))
-    return Pick(found[0] if len(found) == 1 else None, len(found))
+        return Pick(path=named[0], count=len(found))
+    return Pick(path=found[0] if len(found) == 1 else None, count=len(found))
 
 
 def _pick(folder, assignment_id, notes):
@@ -149,7 +149,8 @@ def discover(inputs, assignment_id, notes=None):
             notes.append(f"{item}: a symlink; skipped, not read")
             continue
         if not item.is_dir():
-            found.append(Submission(submission_name(item), item))  # a missing file is a grading failure, reported later
+            # a missing file is a grading failure, reported later
+            found.append(Submission(student=submission_name(item), path=item))
             continue
         tree = item / "submitted" if _plain_dir(item / "submitted") else item
         if _nbgrader_tree(tree, assignment_id):
@@ -160,13 +161,13 @@ def discover(inputs, assignment_id, notes=None):
                 elif _plain_dir(folder):
                     path = _pick(folder, assignment_id, notes)
                     if path is not None:
-                        found.append(Submission(student.name, path))
+                        found.append(Submission(student=student.name, path=path))
         elif _plain_dir(item / assignment_id):  # one student's folder: submitted/<student>
             path = _pick(item / assignment_id, assignment_id, notes)
             if path is not None:
-                found.append(Submission(item.name, path))
+                found.append(Submission(student=item.name, path=path))
         else:  # a flat folder of <student>.ipynb (or submitted/<student>/<assignment> itself)
-            found.extend(Submission(submission_name(p), p) for p in _notebooks(item, notes))
+            found.extend(Submission(student=submission_name(p), path=p) for p in _notebooks(item, notes))
     seen = {}
     for sub in found:
         if sub.student in ("", ".", "..") or sub.student.startswith("."):
@@ -257,10 +258,10 @@ def grading_files(assignment):
     return sorted(files)
 
 
-def fingerprint(assignment, device="cpu", config=None):
-    """sha256 over the grading files, the Grading settings in effect, the device and the library versions."""
-    config = config if config is not None else load_config(assignment.root)
-    settings = grading(config)
+def fingerprint(assignment, device="cpu", config=None, settings=None):
+    """sha256 over the grading files, the Grading settings in effect (`settings`, else `config`'s), the device and the library versions."""
+    if settings is None:
+        settings = grading(config if config is not None else load_config(assignment.root))
     digest = hashlib.sha256()
     values = {name: getattr(settings, name) for name in sorted(settings.trait_names(config=True))}
     versions = {name: importlib.metadata.version(name) for name in ("torch", "pytest", "numpy")}
@@ -277,12 +278,6 @@ def fingerprint(assignment, device="cpu", config=None):
 
 def result_path(out, student):
     return Path(out) / RESULTS / f"{student}.json"
-
-
-def provenance(result):
-    """The student, assignment, submission hash and fingerprint a result was graded with ({} if none)."""
-    extra = result.get("extra_data")
-    return extra if isinstance(extra, dict) else {}
 
 
 def read_submission(path, max_bytes):
@@ -307,30 +302,30 @@ def read_submission(path, max_bytes):
         os.close(fd)
 
 
-def _sha256(path):
+def submission_sha256(path):
+    """The sha256 of a submission file's bytes (None when it cannot be read)."""
     try:
         return hashlib.sha256(read_submission(path, MAX_READ)).hexdigest()
     except OSError:
         return None
 
 
-def kept_result(out, sub, assignment_id, print_):
-    """The stored result of this submission when it was graded from the same bytes with the same fingerprint.
+def kept_result(out, sub, assignment_id, print_, sha256=None):
+    """The stored Result of this submission when it was graded from the same bytes with the same fingerprint.
 
     A fingerprint of None matches any (to guess cheaply whether grading is due).
+    `sha256`, the file's hash when the caller has it, is not computed again.
     """
     path = result_path(out, sub.student)
     try:
         result = results.read(path)
     except (OSError, ValueError):
         return None
-    mark = provenance(result)
-    current = {"assignment": assignment_id, "submission_sha256": _sha256(sub.path), "fingerprint": print_}
-    if print_ is None:
-        current.pop("fingerprint")
-    if all(mark.get(k) == v for k, v in current.items()) and isinstance(result.get("tests"), list):
-        return result
-    return None
+    mark = result.provenance
+    sha256 = sha256 if sha256 is not None else submission_sha256(sub.path)
+    if mark.assignment != assignment_id or mark.submission_sha256 != sha256:
+        return None
+    return result if print_ is None or mark.fingerprint == print_ else None
 
 
 class OutputLock:
@@ -366,7 +361,7 @@ def clean_partial(out):
 
 
 def stored_results(folders):
-    """{student: result} from results/ folders (or output folders holding one); UsageError on conflicts."""
+    """{student: Result} from results/ folders (or output folders holding one); UsageError on conflicts."""
     merged, origin = {}, {}
     for folder in map(Path, folders):
         folder = folder / RESULTS if (folder / RESULTS).is_dir() else folder
@@ -379,10 +374,9 @@ def stored_results(folders):
                 result = results.read(path)
             except (OSError, ValueError) as exc:
                 raise UsageError(f"{path} is not a results.json file: {exc}") from None
-            student = provenance(result).get("student", path.stem)
+            student = result.provenance.student or path.stem
             if student in merged and merged[student] != result:
-                same = provenance(merged[student]).get("submission_sha256") == provenance(result).get("submission_sha256")
-                if not same:
+                if merged[student].provenance.submission_sha256 != result.provenance.submission_sha256:
                     raise UsageError(f"{student} has different results in {origin[student]} and {path}")
             merged.setdefault(student, result)
             origin.setdefault(student, path)
@@ -393,12 +387,12 @@ def stored_results(folders):
 
 
 def class_results(out, assignment_id, notes=None):
-    """{student: result} of every stored result of this assignment in out/results/: the whole class, not one run.
+    """{student: Result} of every stored result of this assignment in out/results/: the whole class, not one run.
 
     Results of other assignments found there are left out and named in `notes`.
     """
     found = stored_results([out]) if (Path(out) / RESULTS).is_dir() else {}
-    mine = {s: r for s, r in found.items() if provenance(r).get("assignment", assignment_id) == assignment_id}
+    mine = {s: r for s, r in found.items() if r.provenance.assignment in (None, assignment_id)}
     if notes is not None and len(mine) < len(found):
         others = sorted(set(found) - set(mine))
         notes.append(f"{Path(out) / RESULTS} also holds results of other assignments ({', '.join(others)}); left out")
@@ -418,12 +412,11 @@ def hand_in(sub):
 
 def _restamp(out, sub, kept):
     """A kept result with the hand-in record of the file now there (a new timestamp with the same bytes)."""
-    mark = dict(provenance(kept))
-    fresh = {k: v for k, v in mark.items() if k not in ("submitted_at", "submitted_at_problem", "submitters")} | hand_in(sub)
-    if fresh == mark:
+    fresh = kept.provenance.restamped(hand_in(sub))
+    if fresh == kept.provenance:
         return kept
-    kept = dict(kept, extra_data=fresh)
-    results.write_atomic(result_path(out, sub.student), kept)
+    kept = dataclasses.replace(kept, provenance=fresh)
+    results.write(result_path(out, sub.student), kept)
     return kept
 
 
@@ -432,12 +425,12 @@ class ClassRun:
     """What one run did: results per student (new and kept), failures, timings."""
 
     assignment_id: str
-    results: dict  # student -> results.json dict, sorted by student
-    graded: list  # students graded in this run
-    kept: list  # students whose stored result was still current
-    broken: dict  # student -> messages: grading itself failed, no result
-    internal: dict  # student -> tracebacks of checks that crashed
-    stats: dict  # student -> grade.Graded.stats
+    results: dict = dataclasses.field(default_factory=dict)  # student -> Result, sorted by student
+    graded: list = dataclasses.field(default_factory=list)  # students graded in this run
+    kept: list = dataclasses.field(default_factory=list)  # students whose stored result was still current
+    broken: dict = dataclasses.field(default_factory=dict)  # student -> messages: grading itself failed, no result
+    internal: dict = dataclasses.field(default_factory=dict)  # student -> tracebacks of checks that crashed
+    stats: dict = dataclasses.field(default_factory=dict)  # student -> grade.GradeStats
     wall: float = 0.0
 
 
@@ -448,25 +441,42 @@ def _prestart_pool():
     multiprocessing.forkserver.ensure_running()
 
 
-def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, force=False, progress=None, root=None):
+def grade_class(
+    submissions,
+    assignment_id,
+    out=None,
+    device="auto",
+    jobs=None,
+    force=False,
+    progress=None,
+    root=None,
+    require_sandbox=False,
+):
     """Grade submissions (a list of :class:`Submission`), resuming from `out` unless `force`.
 
     With `out`, each new result is written to out/results/<student>.json as it
     arrives. `progress`, when given, is told about every finished submission.
+    `require_sandbox` refuses to grade unconfined (grade --require-sandbox).
+    The settings and the device are resolved here once and passed down.
     """
     started = time.monotonic()
-    likely = submissions if out is None or force else [s for s in submissions if not kept_result(out, s, assignment_id, None)]
+    resume = out is not None and not force
+    hashes = {s.student: submission_sha256(s.path) for s in submissions} if resume else {}
+    likely = [s for s in submissions if not (resume and kept_result(out, s, assignment_id, None, hashes[s.student]))]
     if len(likely) > 1 and (jobs or os.cpu_count() or 1) > 1:
         _prestart_pool()
     from autograder.grade import grade_jobs, resolve_device
 
     assignment = course.get(assignment_id, root) if root else course.get(assignment_id)
-    resolved = resolve_device(device if device != "auto" else grading(load_config(assignment.root)).device)
-    print_ = fingerprint(assignment, resolved.type)
-    run = ClassRun(assignment_id, {}, [], [], {}, {}, {})
+    settings = grading(load_config(assignment.root))
+    if require_sandbox:
+        settings.require_sandbox = True
+    resolved = resolve_device(device, settings)
+    print_ = fingerprint(assignment, resolved.type, settings=settings)
+    run = ClassRun(assignment_id=assignment_id)
     todo = []
     for sub in submissions:
-        kept = None if (out is None or force) else kept_result(out, sub, assignment_id, print_)
+        kept = kept_result(out, sub, assignment_id, print_, hashes[sub.student]) if resume else None
         if kept is not None:
             kept = _restamp(out, sub, kept)
             run.results[sub.student] = kept
@@ -476,29 +486,30 @@ def grade_class(submissions, assignment_id, out=None, device="auto", jobs=None, 
     if progress is not None:
         progress.start(len(submissions), len(run.kept))
     by_path = {str(sub.path): sub for sub in todo}
-    for graded in grade_jobs([(str(s.path), assignment_id) for s in todo], resolved.type, jobs, root):
+    jobs_ = [(str(s.path), assignment_id) for s in todo]
+    for graded in grade_jobs(jobs_, device=resolved, workers=jobs, root=root, settings=settings):
         sub = by_path[graded.path]
         if graded.internal:
             run.internal[sub.student] = graded.internal
-        if graded.result is None:
+        result = graded.result
+        if result is None:
             run.broken[sub.student] = graded.internal
         else:
-            result = graded.result
-            result["extra_data"] = {
-                **result.get("extra_data", {}),  # the tier the grader recorded
-                "student": sub.student,
-                "assignment": assignment_id,
-                "submission_sha256": graded.stats["sha256"],
-                "fingerprint": print_,
-                **hand_in(sub),
-            }
+            mark = dataclasses.replace(  # the grader recorded the sandbox tier; the rest is stamped here
+                result.provenance,
+                student=sub.student,
+                assignment=assignment_id,
+                submission_sha256=graded.stats.sha256,
+                fingerprint=print_,
+            )
+            result = dataclasses.replace(result, provenance=mark.restamped(hand_in(sub)))
             if out is not None:
-                results.write_atomic(result_path(out, sub.student), result)
+                results.write(result_path(out, sub.student), result)
             run.results[sub.student] = result
             run.graded.append(sub.student)
             run.stats[sub.student] = graded.stats
         if progress is not None:
-            progress.advance(sub.student, graded.result, graded.stats.get("seconds"))
+            progress.advance(sub.student, result, graded.stats.seconds if graded.stats else None)
     if progress is not None:
         progress.close()
     run.results = dict(sorted(run.results.items()))

@@ -1,4 +1,4 @@
-"""Command line: a thin layer over release, solve, grade and demo.
+"""Parse the command line and hand each command to its module: a thin layer over release, solve, grade and demo.
 
     python -m autograder release [ASSIGNMENT...]
     python -m autograder sync [--check]
@@ -23,7 +23,6 @@ grading itself failed, 2 for bad usage.
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -113,8 +112,6 @@ def _grade(args):
     from autograder.progress import Progress
 
     course.get(args.assignment).require_checks()
-    if args.require_sandbox:
-        os.environ["COURSE_KIT_REQUIRE_SANDBOX"] = "1"  # read by course_config.py in every grader process
     notes = []
     submissions = classroom.discover(args.files, args.assignment, notes)
     for note in notes:
@@ -130,14 +127,32 @@ def _grade(args):
         before = len(notes)
         with classroom.OutputLock(args.out):
             classroom.clean_partial(args.out)
-            run = classroom.grade_class(submissions, args.assignment, args.out, args.device, args.jobs, args.force, progress)
+            run = classroom.grade_class(
+                submissions,
+                args.assignment,
+                out=args.out,
+                device=args.device,
+                jobs=args.jobs,
+                force=args.force,
+                progress=progress,
+                require_sandbox=args.require_sandbox,
+            )
             # the class is every stored result, not just this run's: regrading one student keeps the others
             named = classroom.class_results(args.out, args.assignment, notes)
             _write_class_outputs(args, args.out, args.assignment, named, run.broken)
         for note in notes[before:]:
             print(f"note: {note}", file=sys.stderr)
     else:
-        run = classroom.grade_class(submissions, args.assignment, None, args.device, args.jobs, True, progress)
+        run = classroom.grade_class(
+            submissions,
+            args.assignment,
+            out=None,
+            device=args.device,
+            jobs=args.jobs,
+            force=True,
+            progress=progress,
+            require_sandbox=args.require_sandbox,
+        )
         if args.gradebook and run.results:
             _export_gradebook(args, run.results, args.assignment)
     for name, texts in run.internal.items():
@@ -147,13 +162,12 @@ def _grade(args):
     if args.json:
         single = len(args.files) == 1 and len(submissions) == 1 and not Path(args.files[0]).is_dir()
         if single and not run.results:  # grading broke (e.g. no such file): still one object, saying why
-            payload = results.gradescope(
-                [], problems=[text.splitlines()[0] for texts in run.broken.values() for text in texts]
-            )
+            problems = [text.splitlines()[0] for texts in run.broken.values() for text in texts]
+            payload = results.Result.of([], problems=problems).to_json()
         elif single:
-            payload = next(iter(run.results.values()))
+            payload = next(iter(run.results.values())).to_json()
         else:
-            payload = [dict(r, submission=n) for n, r in run.results.items()]
+            payload = [dict(r.to_json(), submission=n) for n, r in run.results.items()]
         json.dump(payload, sys.stdout, indent=1)
         print()
     else:
@@ -173,9 +187,7 @@ def _print_reasons(named, broken=None):
     """Under the grade table: why a notebook could not be graded as it should (the rest is in --json and feedback)."""
     lines = []
     for name, result in named.items():
-        for line in result.get("output", "").splitlines():
-            if line.startswith(results.PROBLEM):
-                lines.append(f"  {name}: {line[len(results.PROBLEM) :]}")
+        lines += [f"  {name}: {problem}" for problem in result.problems]
     for name, texts in (broken or {}).items():
         lines.append(f"  {name}: not graded: {texts[0].splitlines()[0] if texts else 'grading failed'}")
     if lines:
@@ -186,7 +198,7 @@ def _merge(args):
     named = classroom.stored_results(args.folders)
     if not named:
         raise classroom.UsageError(f"no results in {', '.join(args.folders)}")
-    ids = {classroom.provenance(r).get("assignment") for r in named.values()} - {None}
+    ids = {r.provenance.assignment for r in named.values()} - {None}
     if args.assignment:
         ids |= {args.assignment}
     if len(ids) != 1:
@@ -198,13 +210,21 @@ def _merge(args):
         classroom.clean_partial(args.out)
         for student, result in named.items():
             target = classroom.result_path(args.out, student)
-            if not (target.is_file() and results.read(target) == result):
-                results.write_atomic(target, result)
+            if not (target.is_file() and _same_result(target, result)):
+                results.write(target, result)
         _write_class_outputs(args, args.out, assignment_id, named)
     print(results.table(list(named.items())))
     _print_reasons(named)
     print(f"merged {len(named)} results of {assignment_id} from {len(args.folders)} folders into {args.out}/", file=sys.stderr)
     return 0
+
+
+def _same_result(path, result):
+    """Whether the results.json at path holds this result already (a file that holds no result does not)."""
+    try:
+        return results.read(path) == result
+    except ValueError:
+        return False
 
 
 def _export(args):

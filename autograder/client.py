@@ -1,4 +1,4 @@
-"""The grader's end of the worker protocol: one student process, the requests sent to it and the cells it ran.
+"""Talk to one student worker from the grader: the requests sent to it, their deadlines, and the cells it ran.
 
 :class:`WorkerClient` starts its process through :mod:`autograder.launch`, restarts it
 (replaying the cells that ran cleanly) when a check left it dead or busy, and turns

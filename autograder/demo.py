@@ -35,12 +35,12 @@ def run(out, jobs=None):
                 broken += 1
             else:
                 graded[path] = result
-                results.write_atomic(folder / "results" / f"{path.stem}.json", result)
+                results.write(folder / "results" / f"{path.stem}.json", result)
         print(f"\n== {assignment.id}: {len(paths)} submissions ==")
         print(results.table([(p.stem, graded[p]) for p in paths if p in graded]))
         for path, result in graded.items():
-            if path.stem.startswith("handin-") and result["score"] < result["max_score"]:
+            if path.stem.startswith("handin-") and result.score < result.max_score:
                 broken += 1  # correct code, written as students write it, must never lose a point
-                print(f"error: {path.stem} is correct but scored {result['score']:g}/{result['max_score']:g}")
+                print(f"error: {path.stem} is correct but scored {result.score:g}/{result.max_score:g}")
     print(f"\ngraded in {time.monotonic() - started:.0f} s; results under {out}/")
     return 1 if broken else 0

@@ -29,7 +29,6 @@ from nbgrader.api import Grade, Gradebook, MissingEntry, SubmittedNotebook
 
 from autograder import notebooks
 from autograder.reports import exercises
-from autograder.results import per_exercise
 from autograder.settings import CONFIG_FILE, load_config
 
 NOTEBOOK = "hidden_checks"
@@ -137,7 +136,7 @@ def export(named, assignment_id, db_url, course_id="default_course"):
                 submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
                 gb.db.add(submitted)
                 gb.db.commit()
-            scores = per_exercise(result)
+            scores = result.per_exercise()
             for exercise, cell in cells.items():
                 try:
                     grade = gb.find_grade(exercise, NOTEBOOK, assignment_id, student)

@@ -1,4 +1,4 @@
-"""Gradescope: build an assignment's autograder zip, and the code its run_autograder calls.
+"""Serve Gradescope: build an assignment's autograder zip, and grade one upload as its run_autograder asks.
 
 The zip holds, at its root, ``setup.sh`` (installs the pinned requirements,
 CPU-only PyTorch), ``run_autograder`` and the kit's files that grading this
@@ -146,7 +146,7 @@ def worker_memory_mb(configured, container=None):
 def run(root, assignment_id):
     """Grade the submission under root/submission; write root/results/results.json. Exit status 0 unless grading broke."""
     from autograder import launch, sandbox
-    from autograder.grade import GraderError, grade_bytes
+    from autograder.grade import GraderError, grade_data, resolve_device
     from autograder.settings import grading, load_config
 
     root = Path(root)
@@ -154,23 +154,22 @@ def run(root, assignment_id):
     path, problem = _submitted_notebook(root / "submission", assignment_id)
     data = path.read_bytes() if path is not None else b""
     threads = os.cpu_count() or 1
-    config = load_config(assignment.root)
-    config.Grading.worker_memory_mb = worker_memory_mb(grading(config).worker_memory_mb)
+    settings = grading(load_config(assignment.root))
+    settings.worker_memory_mb = worker_memory_mb(settings.worker_memory_mb)
     try:
-        result, internal = grade_bytes(data, assignment, "auto", threads, config=config)
+        device = resolve_device("auto", settings)
+        result, internal = grade_data(data, assignment, settings=settings, device=device, threads=threads)
     except (GraderError, sandbox.SandboxUnavailable) as exc:
         print(f"grading failed: {exc}", file=sys.stderr)
         return 1
     finally:
         launch.close_zygotes()  # results.json only once no student process is left
     if problem:
-        result["output"] = problem
-        for test in result["tests"]:
-            test["output"] = problem
+        result = result.with_problem(problem)
     for text in internal:
         print(f"internal error in a check:\n{text}", file=sys.stderr)  # results/stdout: for the instructor only
-    results.write_atomic(root / "results" / "results.json", result)
-    print(f"{assignment_id}: {result['score']:g}/{result['max_score']:g}")
+    results.write(root / "results" / "results.json", result)
+    print(f"{assignment_id}: {result.score:g}/{result.max_score:g}")
     return 0
 
 

@@ -12,7 +12,6 @@ import datetime as dt
 
 from autograder import deadlines, roster
 from autograder.reports import exercises
-from autograder.results import PROBLEM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,14 +46,13 @@ class Sheet:
 
 def submitted_at(result):
     """The hand-in time stored with a result (None when the platform recorded none)."""
-    text = (result.get("extra_data") or {}).get("submitted_at")
+    text = result.provenance.submitted_at
     return deadlines.parse_time(text, "submitted_at") if text else None
 
 
 def notebook_problems(result):
     """The problems with the notebook that a result records (unreadable file, missing cells), in words."""
-    lines = (result.get("output") or "").splitlines()
-    return [line.removeprefix(PROBLEM) for line in lines if line.startswith(PROBLEM)]
+    return result.problems
 
 
 def build(assignment_id, students, named, policy, aliases=None, manual=None, manual_max=0.0, pending=()):
@@ -68,7 +66,7 @@ def build(assignment_id, students, named, policy, aliases=None, manual=None, man
     kit_max = sum(exercises(named).values()) if named else 0.0
     top = round(kit_max + manual_max, 4)
     names = sorted(set(named) | set(pending))
-    submitters = {n: (named[n].get("extra_data") or {}).get("submitters", []) for n in names if n in named}
+    submitters = {n: list(named[n].provenance.submitters or ()) for n in names if n in named}
     matching = roster.match(students, names, aliases, submitters)
     problems = [f"{n} could be any of {', '.join(ids)}; not exported" for n, ids in matching.ambiguous.items()]
     problems += [
@@ -101,7 +99,7 @@ def build(assignment_id, students, named, policy, aliases=None, manual=None, man
             )
             continue
         result = named[name]
-        raw = float(result["score"])
+        raw = float(result.score)
         points = float(manual.get(name, 0.0))
         when = submitted_at(result)
         late = policy.lateness(student.id, when, top)
@@ -111,7 +109,7 @@ def build(assignment_id, students, named, policy, aliases=None, manual=None, man
         # a score lost to the notebook itself (unreadable, cells missing) says why, in the LMS too
         reasons = [f"{late.days_late} day(s) late: -{penalty:g}"] if late.days_late else []
         note = "; ".join(reasons + notebook_problems(result))
-        problem = (result.get("extra_data") or {}).get("submitted_at_problem")
+        problem = result.provenance.submitted_at_problem
         if problem and late.deadline is not None:
             problems.append(f"{name}: hand-in time unreadable, no late penalty applied ({problem})")
         records.append(

@@ -235,10 +235,10 @@ def sample(mutants, limit):
 def _status(result):
     if result is None:
         return "timeout", ()
-    lost = tuple(t["extra_data"]["check"] for t in result["tests"] if t["status"] == "failed")
+    lost = tuple(c.check for c in result.checks if not c.passed)
     if not lost:
         return "survived", ()
-    timed_out = any(TIMEOUT_FEEDBACK in t["output"] for t in result["tests"] if t["status"] == "failed")
+    timed_out = any(TIMEOUT_FEEDBACK in c.feedback for c in result.checks if not c.passed)
     return ("timeout" if timed_out and len(lost) == 1 else "killed"), lost
 
 
@@ -270,7 +270,7 @@ def run(assignment, jobs=1, limit=None, device="cpu", records_root=None, mutants
             if progress:
                 progress(len(graded), len(paths) + 1)
     base = graded[str(reference)]
-    if base is None or base["score"] != base["max_score"]:
+    if base is None or base.score != base.max_score:
         raise RuntimeError(f"the reference submission of {assignment.id} does not get full marks; mutation needs it to")
     for path, mutant in paths.items():
         status, lost = _status(graded[path])

@@ -1,4 +1,4 @@
-"""`nbgrader autograde` on a kit course: each submission is graded by the kit's hidden checks, not nbgrader's kernel.
+"""Grade under `nbgrader autograde` with the kit's hidden checks instead of nbgrader's kernel.
 
 nbgrader_config.py puts :class:`GradeWithKit` in place of nbgrader's autograde
 preprocessors. nbgrader still sanitizes the submission (locked cells from the
@@ -8,8 +8,6 @@ the hidden checks in this process) and records the scores in the gradebook
 exactly as ``grade --gradebook`` does. When the kit cannot grade, it raises,
 so nbgrader reports the submission as failed instead of keeping a wrong score.
 """
-
-import json
 
 import nbformat
 from nbgrader.preprocessors.base import NbGraderPreprocessor
@@ -41,16 +39,9 @@ class GradeWithKit(NbGraderPreprocessor):
             ) from None
         if internal:
             raise KitGradingFailed(f"a check crashed while grading {student}/{assignment_id}:\n{internal[0]}")
-        result["extra_data"] = {
-            **result.get("extra_data", {}),
-            "student": student,
-            "assignment": assignment_id,
-            "graded_by": "nbgrader autograde",
-        }
+        result = result.stamped(student=student, assignment=assignment_id, graded_by="nbgrader autograde")
         _, course_id = gradebook.course_gradebook()
         gradebook.export({student: result}, assignment_id, info["db_url"], course_id)
-        resources.setdefault("kit", {})["result"] = json.loads(json.dumps(result))
-        self.log.info(
-            "%s/%s: %g / %g by the kit's hidden checks", student, assignment_id, result["score"], result["max_score"]
-        )
+        resources.setdefault("kit", {})["result"] = result.to_json()
+        self.log.info("%s/%s: %g / %g by the kit's hidden checks", student, assignment_id, result.score, result.max_score)
         return nb, resources

@@ -1,4 +1,4 @@
-"""pytest plugin that runs hidden checks against one submission and records each outcome.
+"""Run the hidden checks against one submission under pytest and record each outcome as a CheckRecord.
 
 Checks get these fixtures: ``student`` (the :class:`~autograder.student.Session`),
 ``rng`` (a torch.Generator seeded from the course secret, the submission and the
@@ -19,6 +19,7 @@ import pytest
 import pytest_timeout
 import torch
 
+from autograder.results import CheckRecord
 from autograder.student import BadAnswer, CheckTimeout, StudentError, WorkerDied
 from autograder.submission import UnreadableNotebook
 
@@ -85,7 +86,7 @@ class KitPlugin:
         self._assignment = assignment
         self._digest = digest
         self._device = device
-        self.records = []
+        self.records = []  # CheckRecord per check, in run order
         self.started = time.monotonic()
 
     def seed_for(self, nodeid, purpose="rng"):
@@ -158,19 +159,21 @@ class KitPlugin:
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
             spec = CheckSpec.of(item, self._settings.check_timeout)
-            record = {
-                "name": item.name,
-                "title": spec.title,
-                "exercise": spec.exercise,
-                "max_score": spec.points,
-                "passed": report.passed,
-                "feedback": "",
-                "seconds": round(report.duration, 3),
-            }
+            message, internal = "", None
             if call.excinfo is not None and report.failed:
                 exc = call.excinfo.value
-                record["feedback"] = feedback(exc)
+                message = feedback(exc)
                 if not isinstance(exc, (AssertionError, *TEACHING_ERRORS)) and not isinstance(exc, pytest.fail.Exception):
-                    record["internal"] = "".join(traceback.format_exception(exc))
-            record["score"] = record["max_score"] if report.passed else 0.0
+                    internal = "".join(traceback.format_exception(exc))
+            record = CheckRecord(
+                check=item.name,
+                exercise=spec.exercise,
+                title=spec.title,
+                max_score=spec.points,
+                score=spec.points if report.passed else 0.0,
+                passed=report.passed,
+                feedback=message,
+                seconds=round(report.duration, 3),
+                internal=internal,
+            )
             self.records.append(record)

@@ -32,7 +32,7 @@ class Progress:
     def advance(self, student, result, seconds=None):
         self.done += 1
         student = terminal(student).replace("\n", " ")  # a file name may carry escape sequences
-        score = f"{result['score']:g}/{result['max_score']:g}" if result is not None else "GRADING FAILED"
+        score = f"{result.score:g}/{result.max_score:g}" if result is not None else "GRADING FAILED"
         took = f" in {seconds:.1f} s" if seconds is not None else ""
         if self.tty:
             self._draw(f"{student} {score}")

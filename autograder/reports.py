@@ -1,6 +1,6 @@
-"""Class outputs from results.json records: the LMS grade CSV, JUnit XML, student feedback and a class report.
+"""Write the class outputs of graded Results: the grade CSV, JUnit XML, student feedback and a class report.
 
-Every writer takes ``{student: result}`` and writes atomically; nothing here
+Every writer takes ``{student: Result}`` and writes atomically; nothing here
 grades. Student feedback is built from the results' own test names and
 messages (which the plugin already stripped of hidden details) and shows no
 check names, timings, hashes or inputs.
@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from autograder import escape
-from autograder.results import per_exercise, write_text_atomic
+from autograder.results import write_text_atomic
 
 FEEDBACK_FORMATS = ("md", "html")
 PLOTS = ("score_histogram.png", "exercise_pass_rate.png", "common_failures.png")
@@ -43,7 +43,7 @@ def exercises(named):
     """Exercise names in check order, with their maximum score: {exercise: max_score}."""
     found = {}
     for result in named.values():
-        for exercise, (_, top) in per_exercise(result).items():
+        for exercise, (_, top) in result.per_exercise().items():
             found.setdefault(exercise, top)
     return found
 
@@ -58,8 +58,8 @@ def grades_csv(named):
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([escape.csv_cell(c) for c in ["student", *columns, "total"]])
     for student, result in named.items():
-        totals = per_exercise(result)
-        row = [student, *(_num(totals[e][0]) if e in totals else "" for e in columns), _num(result["score"])]
+        totals = result.per_exercise()
+        row = [student, *(_num(totals[e][0]) if e in totals else "" for e in columns), _num(result.score)]
         writer.writerow([escape.csv_cell(row[0]), *row[1:]])
     return buffer.getvalue()
 
@@ -85,27 +85,26 @@ def junit(named, assignment_id, broken=None):
         else:
             result = named[student]
             properties = ET.SubElement(suite, "properties")
-            ET.SubElement(properties, "property", name="score", value=_num(result["score"]))
-            ET.SubElement(properties, "property", name="max_score", value=_num(result["max_score"]))
-            for test in result["tests"]:
-                extra = test.get("extra_data", {})
-                seconds = float(extra.get("seconds", 0.0))
+            ET.SubElement(properties, "property", name="score", value=_num(result.score))
+            ET.SubElement(properties, "property", name="max_score", value=_num(result.max_score))
+            for check in result.checks:
+                seconds = float(check.seconds or 0.0)
                 case = ET.SubElement(
                     suite,
                     "testcase",
-                    classname=x(f"{assignment_id}.{student}.{extra.get('exercise', '')}"),
-                    name=x(test["name"]),
+                    classname=x(f"{assignment_id}.{student}.{check.exercise}"),
+                    name=x(check.name),
                     time=f"{seconds:.3f}",
                 )
                 counts.update(tests=1, time=seconds)
-                if test["status"] != "passed":
-                    message = x(test["output"] or "failed")
+                if not check.passed:
+                    message = x(check.feedback or "failed")
                     first = (message.splitlines() or [""])[0][:200]
                     failure = ET.SubElement(case, "failure", message=first, type="CheckFailed")
-                    failure.text = f"{_num(test['score'])}/{_num(test['max_score'])} points\n{message}"
+                    failure.text = f"{_num(check.score)}/{_num(check.max_score)} points\n{message}"
                     counts.update(failures=1)
-            if result.get("output"):
-                ET.SubElement(suite, "system-out").text = x(result["output"])
+            if result.output:
+                ET.SubElement(suite, "system-out").text = x(result.output)
         for key in ("tests", "failures", "errors"):
             suite.set(key, str(counts[key]))
         suite.set("skipped", "0")
@@ -124,11 +123,9 @@ def junit(named, assignment_id, broken=None):
 def _feedback_parts(result):
     """(exercise, score, max, [(passed, title, message)]) per exercise, from what the student may see."""
     grouped = {}
-    for test in result["tests"]:
-        exercise = test.get("extra_data", {}).get("exercise", "")
-        title = test["name"][len(exercise) + 2 :] if test["name"].startswith(f"{exercise}: ") else test["name"]
-        grouped.setdefault(exercise, []).append((test["status"] == "passed", title, test["output"]))
-    totals = per_exercise(result)
+    for check in result.checks:
+        grouped.setdefault(check.exercise, []).append((check.passed, check.title, check.feedback))
+    totals = result.per_exercise()
     return [(e, totals[e][0], totals[e][1], checks) for e, checks in grouped.items()]
 
 
@@ -146,13 +143,13 @@ def feedback_markdown(student, result, assignment_id):
     lines = [
         f"# {md(assignment_id)}: feedback for {md(student)}",
         "",
-        f"**Score: {_num(result['score'])} / {_num(result['max_score'])}**",
+        f"**Score: {_num(result.score)} / {_num(result.max_score)}**",
     ]
     parts = _feedback_parts(result)
     lines += ["", "| exercise | points |", "|---|---|"]
     lines += [f"| {md(exercise)} | {_num(score)} / {_num(top)} |" for exercise, score, top, _ in parts]
-    if result.get("output"):
-        output = escape.code(result["output"])
+    if result.output:
+        output = escape.code(result.output)
         fence = _fence(output)
         lines += ["", "## About your notebook", "", f"{fence}text", output, fence]
     for exercise, score, top, checks in parts:
@@ -182,14 +179,14 @@ def feedback_html(student, result, assignment_id):
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f"<p><strong>Score: {_num(result['score'])} / {_num(result['max_score'])}</strong></p>",
+        f"<p><strong>Score: {_num(result.score)} / {_num(result.max_score)}</strong></p>",
     ]
     parts = _feedback_parts(result)
     out.append("<table><tr><th>exercise</th><th>points</th></tr>")
     out += [f"<tr><td>{e(x)}</td><td>{_num(s)} / {_num(t)}</td></tr>" for x, s, t, _ in parts]
     out.append("</table>")
-    if result.get("output"):
-        out += ["<h2>About your notebook</h2>", f"<pre>{e(result['output'])}</pre>"]
+    if result.output:
+        out += ["<h2>About your notebook</h2>", f"<pre>{e(result.output)}</pre>"]
     for exercise, score, top, checks in parts:
         out += [f"<h2>{e(exercise)} ({_num(score)} / {_num(top)})</h2>", "<ul>"]
         for passed, check_title, message in checks:
@@ -212,13 +209,13 @@ def summary(named, assignment_id, top=10):
     An exercise's pass rate is the fraction of students with full marks on it;
     a failure message's count is the number of students who were shown it.
     """
-    scores = [r["score"] for r in named.values()]
-    maximum = max((r["max_score"] for r in named.values()), default=0.0)
+    scores = [r.score for r in named.values()]
+    maximum = max((r.max_score for r in named.values()), default=0.0)
     counts = [0] * 10
     for score in scores:
         fraction = score / maximum if maximum else 0.0
         counts[min(int(fraction * 10), 9)] += 1
-    per_student = {s: per_exercise(r) for s, r in named.items()}
+    per_student = {s: r.per_exercise() for s, r in named.items()}
     rows = []
     for exercise, top_score in exercises(named).items():
         got = [per_student[s][exercise][0] for s in named if exercise in per_student[s]]
@@ -234,9 +231,9 @@ def summary(named, assignment_id, top=10):
     failures = Counter()  # (exercise, message) -> students who were told it
     for result in named.values():
         where = {}  # message -> exercises it was told in: a notebook-wide problem counts once, not once per exercise
-        for test in result["tests"]:
-            if test["status"] != "passed":
-                where.setdefault(test["output"] or "(no message)", set()).add(test.get("extra_data", {}).get("exercise", ""))
+        for check in result.checks:
+            if not check.passed:
+                where.setdefault(check.feedback or "(no message)", set()).add(check.exercise)
         failures.update((next(iter(e)) if len(e) == 1 else SEVERAL, message) for message, e in where.items())
     common = sorted(failures.items(), key=lambda item: (-item[1], item[0]))[:top]
     return {

@@ -1,4 +1,4 @@
-"""The kit's settings and the loading of course_config.py, the one configuration file.
+"""Define the kit's settings and load course_config.py, the one configuration file.
 
 The kit loads ``course_config.py`` explicitly and hands the same Config object
 to nbgrader's classes and to its own settings (:class:`Grading`, and for the
@@ -34,7 +34,7 @@ class Grading(Configurable):
         " to grade when none does; 'bubblewrap' or 'landlock' demand that tier; 'none' runs student code unconfined.",
     ).tag(config=True)
     require_sandbox = Bool(
-        False, help="Refuse to grade when the sandbox tier is 'none' (grade --require-sandbox sets it)."
+        False, help="Refuse to grade when the sandbox tier is 'none' (grade --require-sandbox turns it on for its run)."
     ).tag(config=True)
     warm_workers = Bool(
         True, help="Fork each worker from a sandboxed zygote that imported torch once, instead of starting Python anew."

@@ -328,9 +328,9 @@ def _added_run(cell, notes):
     return (f"{cell.index} (added)", text) if text.strip() else None
 
 
-def plan(data, assignment, max_bytes, max_file_bytes=None):
-    """Build the execution plan from submitted bytes; raises UnreadableNotebook."""
-    digest = hashlib.sha256(data).hexdigest()
+def plan(data, assignment, max_bytes, max_file_bytes=None, digest=None):
+    """Build the execution plan from submitted bytes (`digest`: their sha256, when the caller has it); raises UnreadableNotebook."""
+    digest = digest if digest is not None else hashlib.sha256(data).hexdigest()
     submitted = read_cells(data, max_bytes, max_file_bytes or 20 * max_bytes)
     source = _source_cells(assignment)
     known = {c.key: c for c in source}

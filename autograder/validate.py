@@ -268,6 +268,7 @@ def _grade_one(path, assignment_id, secret, root, label, threads):
         config.Grading.secret = secret
     try:
         result, internal = grade.grade_bytes(Path(path).read_bytes(), assignment, "cpu", threads, config=config)
+        result = result.to_json()  # validation reads the results.json a student's grading writes
     except Exception as exc:  # noqa: BLE001 - reported as a finding, like a crashed check
         return None, [f"{type(exc).__name__}: {exc}"]
     grade._settle()

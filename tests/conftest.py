@@ -38,5 +38,5 @@ def graded_class(assignment_id):
     graded = {}
     for path, result, internal in grade_many(paths, assignment_id, device="cpu"):
         assert result is not None and not internal, f"grading {path.name} broke: {internal}"
-        graded[path.stem] = result
+        graded[path.stem] = result.to_json()  # the results.json the tests read
     return graded

@@ -6,6 +6,7 @@ read what it wrote.
 """
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -160,16 +161,39 @@ def test_the_fingerprint_covers_checks_reference_kit_source_and_settings(kit_cop
 def test_a_stored_result_is_kept_only_for_the_same_bytes_and_fingerprint(tmp_path):
     sub = classroom.Submission("amy", touch(tmp_path / "amy.ipynb", "one"))
     out = tmp_path / "out"
-    sha = classroom._sha256(sub.path)
-    stored = {"score": 1, "tests": [], "extra_data": {"assignment": ASSIGNMENT, "submission_sha256": sha, "fingerprint": "f"}}
-    results.write_atomic(classroom.result_path(out, "amy"), stored)
+    sha = classroom.submission_sha256(sub.path)
+    stored = results.Result.of([]).stamped(assignment=ASSIGNMENT, submission_sha256=sha, fingerprint="f")
+    results.write(classroom.result_path(out, "amy"), stored)
     assert classroom.kept_result(out, sub, ASSIGNMENT, "f") == stored
+    assert classroom.kept_result(out, sub, ASSIGNMENT, None, sha256=sha) == stored
     assert classroom.kept_result(out, sub, ASSIGNMENT, "g") is None
     assert classroom.kept_result(out, sub, "01_preliminaries", "f") is None
     sub.path.write_text("two")
     assert classroom.kept_result(out, sub, ASSIGNMENT, "f") is None
     classroom.result_path(out, "amy").write_text('{"score": 1, "tes')  # torn by hand: never kept
     assert classroom.kept_result(out, sub, ASSIGNMENT, "f") is None
+
+
+def test_settings_and_device_are_resolved_once_and_require_sandbox_travels_in_them(tmp_path, monkeypatch):
+    import torch
+
+    from autograder import grade
+
+    seen = []
+
+    def grade_jobs(jobs, device, workers, root, settings):
+        seen.append((list(jobs), device, settings))
+        return iter(())
+
+    monkeypatch.setattr(grade, "grade_jobs", grade_jobs)
+    monkeypatch.delenv("COURSE_KIT_REQUIRE_SANDBOX", raising=False)
+    sub = classroom.Submission(student="amy", path=touch(tmp_path / "amy.ipynb"))
+    classroom.grade_class([sub], ASSIGNMENT, device="cpu", jobs=1, require_sandbox=True)
+    ((jobs, device, settings),) = seen
+    assert jobs == [(str(sub.path), ASSIGNMENT)] and device == torch.device("cpu")
+    assert settings.require_sandbox and "COURSE_KIT_REQUIRE_SANDBOX" not in os.environ
+    classroom.grade_class([sub], ASSIGNMENT, device="cpu", jobs=1)
+    assert not seen[-1][2].require_sandbox
 
 
 def test_partial_files_are_cleaned_and_one_run_holds_the_output_folder(tmp_path):
@@ -187,10 +211,10 @@ def test_partial_files_are_cleaned_and_one_run_holds_the_output_folder(tmp_path)
 
 
 def test_merging_conflicting_results_is_a_usage_error(tmp_path):
-    one = {"score": 1, "tests": [], "extra_data": {"student": "amy", "submission_sha256": "1"}}
-    two = {"score": 2, "tests": [], "extra_data": {"student": "amy", "submission_sha256": "2"}}
-    results.write_atomic(tmp_path / "a" / "results" / "amy.json", one)
-    results.write_atomic(tmp_path / "b" / "results" / "amy.json", two)
+    one = dataclasses.replace(results.Result.of([]), score=1).stamped(student="amy", submission_sha256="1")
+    two = dataclasses.replace(one, score=2).stamped(submission_sha256="2")
+    results.write(tmp_path / "a" / "results" / "amy.json", one)
+    results.write(tmp_path / "b" / "results" / "amy.json", two)
     assert classroom.stored_results([tmp_path / "a"]) == {"amy": one}
     with pytest.raises(classroom.UsageError, match="amy"):
         classroom.stored_results([tmp_path / "a", tmp_path / "b"])
@@ -280,12 +304,12 @@ def test_a_killed_run_resumes_to_exactly_one_complete_result_per_submission(grad
     assert not [p for p in out.rglob(".*") if p.name != classroom.LOCK]
     for student, path in graded["where"].items():
         result = results.read(out / "results" / f"{student}.json")
-        jsonschema.validate(result, results.SCHEMA)
-        mark = result["extra_data"]
-        assert mark["student"] == student and mark["assignment"] == ASSIGNMENT
-        assert mark["submission_sha256"] == classroom._sha256(path)
+        jsonschema.validate(result.to_json(), results.SCHEMA)
+        mark = result.provenance
+        assert mark.student == student and mark.assignment == ASSIGNMENT
+        assert mark.submission_sha256 == classroom.submission_sha256(path)
     for name, result in graded["killed"].items():
-        assert results.read(out / "results" / name) == result, "a kept result is not graded again"
+        assert json.loads((out / "results" / name).read_text()) == result, "a kept result is not graded again"
 
 
 @pytest.mark.slow
@@ -313,8 +337,8 @@ def test_class_outputs_read_back(graded):
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert list(rows) == ["ann", "bob", "cy"]
     bob = results.read(out / "results" / "bob.json")
-    assert float(rows["bob"]["total"]) == bob["score"] == bob["max_score"]
-    assert float(rows["ann"]["total"]) == 0 and 0 < float(rows["cy"]["total"]) < bob["max_score"]
+    assert float(rows["bob"]["total"]) == bob.score == bob.max_score
+    assert float(rows["ann"]["total"]) == 0 and 0 < float(rows["cy"]["total"]) < bob.max_score
     assert set(rows["bob"]) == {"student", "total", *results.per_exercise(bob)}
     suites = {s.get("name"): s for s in ET.parse(out / "junit.xml").getroot()}
     assert suites["bob"].get("failures") == "0" and int(suites["cy"].get("failures")) > 0
@@ -398,9 +422,9 @@ def test_scores_go_into_nbgraders_gradebook_and_release_still_works(graded, tmp_
     assert read == {s: {e: score for e, (score, _) in results.per_exercise(r).items()} for s, r in named.items()}
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         notebook = gb.find_notebook(gradebook.NOTEBOOK, ASSIGNMENT)
-        assert sum(cell.max_score for cell in notebook.grade_cells) == named["bob"]["max_score"]
+        assert sum(cell.max_score for cell in notebook.grade_cells) == named["bob"].max_score
         bob = gb.find_submission_notebook(gradebook.NOTEBOOK, ASSIGNMENT, "bob")
-        assert bob.score == named["bob"]["score"] and bob.needs_manual_grade is False
+        assert bob.score == named["bob"].score and bob.needs_manual_grade is False
         assert gb.find_notebook(ASSIGNMENT, ASSIGNMENT).grade_cells, "the released notebook's own record is untouched"
     gradebook.export(named, ASSIGNMENT, config.CourseDirectory.db_url, config.CourseDirectory.course_id)  # again: updates
     release()  # nbgrader still regenerates the (unchanged) assignment once grades exist

@@ -5,6 +5,7 @@ nothing here grades a notebook.
 """
 
 import csv
+import dataclasses
 import datetime as dt
 import http.server
 import io
@@ -30,33 +31,32 @@ SIZE = 32
 
 
 def result_for(student, scores, submitted_at=None):
-    """A results.json record as grade_class writes it, with these per-exercise scores."""
-    tests = []
+    """A Result as grade_class writes it, with these per-exercise scores."""
+    checks = []
     for exercise, top in EXERCISES.items():
         got = scores[exercise]
         for half in (1, 2):  # two checks per exercise
-            tests.append(
-                {
-                    "name": f"{exercise}: check {half}",
-                    "score": got / 2,
-                    "max_score": top / 2,
-                    "status": "passed" if got == top else "failed",
-                    "output": "" if got == top else f"{exercise} is off: did you sum over the right dimension?",
-                    "visibility": "visible",
-                    "extra_data": {"check": f"test_{exercise}_{half}", "exercise": exercise, "seconds": 0.1},
-                }
+            checks.append(
+                results.CheckRecord(
+                    check=f"test_{exercise}_{half}",
+                    exercise=exercise,
+                    title=f"check {half}",
+                    max_score=top / 2,
+                    score=got / 2,
+                    passed=got == top,
+                    feedback="" if got == top else f"{exercise} is off: did you sum over the right dimension?",
+                    seconds=0.1,
+                )
             )
-    result = results.gradescope([], [])
-    result.update(tests=tests, score=sum(t["score"] for t in tests), max_score=sum(t["max_score"] for t in tests))
-    result["extra_data"] = {
-        "student": student,
-        "assignment": ASSIGNMENT,
-        "submission_sha256": "0" * 64,
-        "fingerprint": "f" * 64,
-    }
-    if submitted_at:
-        result["extra_data"]["submitted_at"] = submitted_at.isoformat()
-    return result
+    result = results.Result.of(checks)
+    return result.stamped(
+        sandbox=None,
+        student=student,
+        assignment=ASSIGNMENT,
+        submission_sha256="0" * 64,
+        fingerprint="f" * 64,
+        submitted_at=submitted_at.isoformat() if submitted_at else None,
+    )
 
 
 def make_class(folder):
@@ -85,13 +85,13 @@ def make_class(folder):
         if i == 0:
             scores = dict(EXERCISES)
         result = result_for(name, scores, late.get(sid, DEADLINE - dt.timedelta(days=1)))
-        results.write_atomic(classroom.result_path(out, name), result)
+        results.write(classroom.result_path(out, name), result)
         submitted[sid] = name
         raw = sum(scores.values())
         penalty = {"s04": 0.2 * 19, "s05": 0.5 * 19}.get(sid, 0.0)
         expected[sid] = round(max(0.0, raw - penalty), 4)
     for stranger in ("stranger", "ghost"):
-        results.write_atomic(classroom.result_path(out, stranger), result_for(stranger, dict(EXERCISES)))
+        results.write(classroom.result_path(out, stranger), result_for(stranger, dict(EXERCISES)))
     for i in range(SIZE - 6, SIZE):
         expected[f"s{i:02d}"] = 0.0
     return roster_csv, out, expected, submitted
@@ -142,7 +142,7 @@ def test_the_sheet_has_every_roster_student_once_with_reasons(klass):
     assert by_id["s02"].penalty == 0 and by_id["s09"].submission == "Nine_Alias" and by_id["s05"].submission == "s05@uni.edu"
     for r in sheet.records:
         if r.status == "graded":
-            assert r.raw_score == klass["named"][r.submission]["score"]
+            assert r.raw_score == klass["named"][r.submission].score
             assert r.final_score == round(r.raw_score + r.manual_score - r.penalty, 4)
 
 
@@ -220,8 +220,8 @@ def test_a_score_lost_to_an_unreadable_notebook_says_why_in_the_lms(klass):
     config = klass["config"]
     policy = deadlines.Policy.from_settings(LateWork(config=config), ASSIGNMENT)
     named = dict(klass["named"])
-    unreadable = results.gradescope([], ["your notebook could not be read: the file is not valid JSON"])
-    unreadable["extra_data"] = dict(named["s11"]["extra_data"])
+    unreadable = results.Result.of([], ["your notebook could not be read: the file is not valid JSON"])
+    unreadable = dataclasses.replace(unreadable, provenance=named["s11"].provenance)
     named["s11"] = unreadable
     sheet = gradesheet.build(ASSIGNMENT, roster.read(klass["roster"]), named, policy)
     record = next(r for r in sheet.records if r.student.id == "s11")
@@ -235,8 +235,9 @@ def test_regrading_one_student_rebuilds_class_outputs_from_every_stored_result(k
     out = klass["out"]
     before = classroom.class_results(out, ASSIGNMENT)
     redone = result_for("s01", dict(EXERCISES))  # a regrade of one student, as grade_class writes it
-    results.write_atomic(classroom.result_path(out, "s01"), redone)
-    results.write_atomic(classroom.result_path(out, "other"), dict(redone, extra_data={"assignment": "01_preliminaries"}))
+    results.write(classroom.result_path(out, "s01"), redone)
+    other = dataclasses.replace(redone, provenance=results.Provenance(assignment="01_preliminaries"))
+    results.write(classroom.result_path(out, "other"), other)
     notes = []
     after = classroom.class_results(out, ASSIGNMENT, notes)
     assert set(after) == set(before) and after["s01"] == redone and "other" in notes[0]
@@ -497,5 +498,5 @@ def test_nbgrader_sees_the_kits_points_plus_manual_points_and_exports_agree(klas
         assert float(row["score"]) == pytest.approx(record.raw_score + record.manual_score), student
     with Gradebook(db_url, course_id) as gb:
         kit = gradebook.read_scores(ASSIGNMENT, db_url, course_id)
-        assert {s: sum(v.values()) for s, v in kit.items()} == {s: r["score"] for s, r in named.items()}
+        assert {s: sum(v.values()) for s, v in kit.items()} == {s: r.score for s, r in named.items()}
         assert gb.find_submission(ASSIGNMENT, "s04").score == by_id["s04"].raw_score + 3

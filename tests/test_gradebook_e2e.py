@@ -104,7 +104,7 @@ def test_a_graded_class_with_a_roster_exports_the_kits_totals(nbgrader_course, t
     assert by_id["cy"].status == "missing" and by_id["cy"].final_score == 0
     for student in ("amy", "bob"):
         record = by_id[student]
-        assert record.raw_score == named[student]["score"] and record.days_late == 1
+        assert record.raw_score == named[student].score and record.days_late == 1
         assert record.final_score == round(record.raw_score - 0.1 * sheet.max_score, 4)
     with open(written["canvas"], newline="") as handle:
         rows = list(csv.reader(handle))

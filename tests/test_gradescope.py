@@ -161,7 +161,7 @@ def test_run_autograder_as_root_without_bubblewrap_confines_with_landlock(archiv
         assert done.returncode == 0, done.stderr[-3000:]
         result = json.loads((root / "results" / "results.json").read_text())
         assert "graded in the landlock sandbox" in result["output"] and "uid 65534" in result["output"]
-        scores[name] = results.per_exercise(result)
+        scores[name] = results.Result.from_json(result).per_exercise()
     reference = scores.pop("reference")
     assert all(score == top for score, top in reference.values())
     for name, target in targets.items():

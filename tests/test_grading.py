@@ -70,7 +70,7 @@ def test_reference_gets_full_marks_under_other_secrets_and_grades_deterministica
     for secret in ("spring-term", "autumn-term"):
         other = copy.deepcopy(config)
         other.Grading.secret = secret
-        first, _ = grade_bytes(data, assignment, "cpu", config=other)
+        first = grade_bytes(data, assignment, "cpu", config=other)[0].to_json()
         assert not validate.reference_problems(first), (secret, validate.reference_problems(first))
-    again, _ = grade_bytes(data, assignment, "cpu", config=other)
+    again = grade_bytes(data, assignment, "cpu", config=other)[0].to_json()
     assert validate.without_timings(again) == validate.without_timings(first)

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograder import classroom, data, escape, expect, reports
+from autograder import classroom, data, escape, expect, reports, results
 from autograder.worker import wire
 
 # --- wire: bounded before the work, deadlines both ways ----------------------------------------------------
@@ -74,21 +74,23 @@ def test_markdown_html_and_xml_escaping():
 
 
 def _result(message, name="ex"):
-    return {
-        "score": 0.0,
-        "max_score": 1.0,
-        "output": message,
-        "tests": [
-            {
-                "name": f"{name}: {message}",
-                "score": 0.0,
-                "max_score": 1.0,
-                "status": "failed",
-                "output": message,
-                "extra_data": {"check": "test_x", "exercise": name},
-            }
-        ],
-    }
+    return results.Result.from_json(
+        {
+            "score": 0.0,
+            "max_score": 1.0,
+            "output": message,
+            "tests": [
+                {
+                    "name": f"{name}: {message}",
+                    "score": 0.0,
+                    "max_score": 1.0,
+                    "status": "failed",
+                    "output": message,
+                    "extra_data": {"check": "test_x", "exercise": name},
+                }
+            ],
+        }
+    )
 
 
 def test_class_outputs_survive_hostile_text(tmp_path):

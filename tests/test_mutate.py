@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder import course, mutate, notebooks, variants
+from autograder import course, mutate, notebooks, results, variants
 from autograder.cli import main
 from autograder.settings import ROOT
 
@@ -71,10 +71,15 @@ def _planted(assignment, cell, old, new, key):
     )
 
 
+def _check(name, passed, feedback=""):
+    return results.CheckRecord(
+        check=name, exercise="x", title=name, max_score=1.0, score=float(passed), passed=passed, feedback=feedback
+    )
+
+
 def _result(*failed_outputs):
-    tests = [{"status": "passed", "output": "", "extra_data": {"check": "test_a"}}]
-    tests += [{"status": "failed", "output": o, "extra_data": {"check": f"test_{i}"}} for i, o in enumerate(failed_outputs)]
-    return {"tests": tests}
+    checks = [_check("test_a", True), *(_check(f"test_{i}", False, o) for i, o in enumerate(failed_outputs))]
+    return results.Result.of(checks)
 
 
 def test_status_of_a_graded_mutant():

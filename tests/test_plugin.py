@@ -1,5 +1,6 @@
 """KitPlugin under pytester: records, points, feedback that teaches without leaking, seeds, budgets."""
 
+import dataclasses
 import types
 
 import pytest
@@ -7,6 +8,7 @@ import pytest_timeout
 
 from autograder import course
 from autograder.plugin import GENERIC, KitPlugin, feedback
+from autograder.results import CheckRecord
 from autograder.student import StudentError
 
 CHECKS = '''
@@ -59,24 +61,24 @@ def run(pytester, source=CHECKS, digest="abc", timeout=60.0, budget=900.0):
     settings = types.SimpleNamespace(secret="s3cret", check_timeout=timeout, submission_timeout=budget)
     plugin = KitPlugin(session, settings, course.Assignment("03_softmax_regression"), digest, "cpu")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--assert=plain", "--strict-markers", plugins=[plugin])
-    return {r["name"]: r for r in plugin.records}, session, result
+    return {r.check: r for r in plugin.records}, session, result
 
 
 def test_records_points_exercises_and_feedback(pytester):
     records, _, _ = run(pytester)
-    assert records["test_passes"] | {"seconds": 0} == {
-        "name": "test_passes",
-        "title": "Rows sum to one.",
-        "exercise": "softmax",
-        "max_score": 2.0,
-        "score": 2.0,
-        "passed": True,
-        "feedback": "",
-        "seconds": 0,
-    }
-    assert records["test_assertion"]["score"] == 0
-    assert records["test_assertion"]["feedback"] == "rows do not sum to 1: which dimension did you sum over?"
-    assert records["test_student_raised"]["feedback"] == (
+    assert dataclasses.replace(records["test_passes"], seconds=0) == CheckRecord(
+        check="test_passes",
+        exercise="softmax",
+        title="Rows sum to one.",
+        max_score=2.0,
+        score=2.0,
+        passed=True,
+        feedback="",
+        seconds=0,
+    )
+    assert records["test_assertion"].score == 0
+    assert records["test_assertion"].feedback == "rows do not sum to 1: which dimension did you sum over?"
+    assert records["test_student_raised"].feedback == (
         "accuracy(...) raised ZeroDivisionError: division by zero (cell accuracy, line 2)"
     )
 
@@ -84,15 +86,15 @@ def test_records_points_exercises_and_feedback(pytester):
 def test_check_bugs_leak_nothing_but_reach_the_instructor(pytester):
     records, _, _ = run(pytester)
     record = records["test_check_bug"]
-    assert record["feedback"] == GENERIC.format("KeyError")
-    assert "1.23456" not in record["feedback"] and "1.23456" in record["internal"]
+    assert record.feedback == GENERIC.format("KeyError")
+    assert "1.23456" not in record.feedback and "1.23456" in record.internal
 
 
 def test_timeouts_fail_the_check_with_a_clear_message(pytester):
     records, _, _ = run(pytester)
-    assert records["test_slow"]["passed"] is False
-    assert "did not finish in the time" in records["test_slow"]["feedback"]
-    assert records["test_seeds"]["passed"], "later checks still run"
+    assert records["test_slow"].passed is False
+    assert "did not finish in the time" in records["test_slow"].feedback
+    assert records["test_seeds"].passed, "later checks still run"
 
 
 def test_only_pytest_timeouts_own_message_reads_as_a_timeout():
@@ -111,8 +113,8 @@ def test_seeds_depend_on_secret_submission_and_check_and_repeat(pytester):
 
 def test_the_submission_budget_stops_later_checks(pytester):
     records, _, _ = run(pytester, budget=-1.0)
-    assert all(not r["passed"] for r in records.values())
-    assert "time budget" in records["test_passes"]["feedback"]
+    assert all(not r.passed for r in records.values())
+    assert "time budget" in records["test_passes"].feedback
 
 
 def test_unknown_markers_are_refused(pytester):
@@ -128,4 +130,4 @@ def test_student_error_messages_for_unimplemented_code():
 @pytest.mark.parametrize("budget", [0.0])
 def test_budget_zero_is_respected(pytester, budget):
     records, _, _ = run(pytester, budget=budget)
-    assert not records["test_passes"]["passed"]
+    assert not records["test_passes"].passed

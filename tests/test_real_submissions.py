@@ -46,6 +46,7 @@ def test_every_kind_of_real_hand_in_gets_full_marks(assignment_id, monkeypatch):
     monkeypatch.setattr(submission, "plan", with_reference_seeds)
     for kind, data in {"reference": reference, **handins.build(assignment)}.items():
         result, internal = grade_bytes(data, assignment, device="cpu")
+        result = result.to_json()
         assert not internal, (kind, internal)
         assert result["score"] == result["max_score"] > 0, (kind, failed(result))
         assert "Problem" not in result["output"], (kind, result["output"])
@@ -65,6 +66,7 @@ def _graded(edit):
             assert cell.source.count(old) == 1
             cell.source = cell.source.replace(old, new)
     result, internal = grade_bytes(nbformat.writes(notebook).encode(), LINEAR, device="cpu")
+    result = result.to_json()
     assert not internal
     return {t["extra_data"]["check"]: t["output"] for t in result["tests"]}, result
 

@@ -26,7 +26,7 @@ import pytest
 from tiers import LABELS, TIERS, as_tier, grader_user, reach_outside, tier_missing
 
 from autograder import course, notebooks, sandbox
-from autograder.results import per_exercise
+from autograder.results import Result
 from autograder.settings import ROOT
 from autograder.variants import Alternative, with_alternative
 
@@ -295,6 +295,11 @@ def test_no_file_of_the_grader_changes(outcome):
     _, _, before, after, _ = outcome
     assert before == after
     assert not [path for path in OUTSIDE_WRITES if os.path.exists(path)]
+
+
+def per_exercise(data):
+    """Score per exercise of a results.json object."""
+    return Result.from_json(data).per_exercise()
 
 
 @pytest.mark.parametrize("attack", list(ALL_ATTACKS))

@@ -1,6 +1,7 @@
 """Class outputs, each read back the way its consumer reads it: a JSON Schema, csv, an XML parser, PIL."""
 
 import csv
+import dataclasses
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -13,16 +14,16 @@ from autograder import reports, results
 
 
 def _record(exercise, name, points, passed, feedback="", seconds=0.01):
-    return {
-        "name": name,
-        "title": f"{exercise} works on fresh inputs ({points} points).",
-        "exercise": exercise,
-        "max_score": float(points),
-        "passed": passed,
-        "feedback": "" if passed else feedback,
-        "seconds": seconds,
-        "score": float(points) if passed else 0.0,
-    }
+    return results.CheckRecord(
+        check=name,
+        exercise=exercise,
+        title=f"{exercise} works on fresh inputs ({points} points).",
+        max_score=float(points),
+        score=float(points) if passed else 0.0,
+        passed=passed,
+        feedback="" if passed else feedback,
+        seconds=seconds,
+    )
 
 
 def _result(student, outcomes, problems=(), warnings=()):
@@ -37,10 +38,8 @@ def _result(student, outcomes, problems=(), warnings=()):
         ),
         _record("accuracy", "test_accuracy", 3, outcomes[2], "accuracy should return a Python float"),
     ]
-    result = results.gradescope(records, problems, warnings)
-    result["execution_time"] = 1.5
-    result["extra_data"] = {"student": student, "assignment": "03_x", "submission_sha256": "a" * 64, "fingerprint": "b" * 64}
-    return result
+    result = dataclasses.replace(results.Result.of(records, problems, warnings), execution_time=1.5)
+    return result.stamped(student=student, assignment="03_x", submission_sha256="a" * 64, fingerprint="b" * 64)
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +60,8 @@ def out(named, tmp_path_factory):
 
 def test_results_satisfy_the_gradescope_schema(named):
     for result in named.values():
-        jsonschema.validate(result, results.SCHEMA)
-    broken = json.loads(json.dumps(named["alice"]))
+        jsonschema.validate(result.to_json(), results.SCHEMA)
+    broken = named["alice"].to_json()
     broken["tests"][0]["status"] = "ok"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, results.SCHEMA)
@@ -74,7 +73,7 @@ def test_csv_has_a_row_per_student_and_a_column_per_exercise_and_the_total(out, 
     assert list(rows[0]) == ["student", "softmax", "accuracy", "total"]
     assert [r["student"] for r in rows] == ["alice", "bob", "carol"]
     for row in rows:
-        assert float(row["softmax"]) + float(row["accuracy"]) == float(row["total"]) == named[row["student"]]["score"]
+        assert float(row["softmax"]) + float(row["accuracy"]) == float(row["total"]) == named[row["student"]].score
     assert rows[1] == {"student": "bob", "softmax": "1", "accuracy": "0", "total": "1"}
 
 
@@ -89,13 +88,13 @@ def test_junit_parses_with_consistent_counts_and_failure_messages(out, named):
         assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
         assert int(suite.get("errors")) == len(suite.findall("testcase/error"))
         if name in named:
-            assert len(cases) == len(named[name]["tests"])
-            for case, test in zip(cases, named[name]["tests"]):
-                assert case.get("name") == test["name"] and float(case.get("time")) >= 0
+            assert len(cases) == len(named[name].checks)
+            for case, check in zip(cases, named[name].checks):
+                assert case.get("name") == check.name and float(case.get("time")) >= 0
                 failure = case.find("failure")
-                assert (failure is None) == (test["status"] == "passed")
+                assert (failure is None) == check.passed
                 if failure is not None:
-                    assert test["output"] in failure.text and failure.get("message")
+                    assert check.feedback in failure.text and failure.get("message")
     assert suites["dave"].find("testcase/error").get("message").startswith("GraderError")
     assert int(root.get("tests")) == sum(int(s.get("tests")) for s in suites.values())
     assert int(root.get("failures")) == 2 + 2  # bob fails 2 checks, carol 2
@@ -160,7 +159,7 @@ def test_write_text_atomic_leaves_no_temporary_file(tmp_path):
 
 
 def test_the_record_names_its_sandbox_tier_as_a_field_the_schema_knows():
-    result = results.gradescope([_record("softmax", "test_softmax_values", 2, True, "")], sandbox="landlock")
+    result = results.Result.of([_record("softmax", "test_softmax_values", 2, True, "")], sandbox="landlock").to_json()
     assert result["extra_data"] == {"sandbox": "landlock"}
     jsonschema.validate(result, results.SCHEMA)
     with pytest.raises(jsonschema.ValidationError):
@@ -171,8 +170,28 @@ def test_a_problem_told_in_every_exercise_counts_once_per_student():
     unreadable = "your notebook could not be read: it is not valid JSON"
     records = [_record(e, f"test_{e}", 1, False, unreadable) for e in ("softmax", "accuracy", "train_ch3")]
     records.append(_record("softmax", "test_softmax_sum", 1, False, "rows of softmax do not sum to 1"))
-    stats = reports.summary({"eve": results.gradescope(records)}, "03_x")
+    stats = reports.summary({"eve": results.Result.of(records)}, "03_x")
     assert {(f["exercise"], f["message"], f["count"]) for f in stats["common_failures"]} == {
         (reports.SEVERAL, unreadable, 1),
         ("softmax", "rows of softmax do not sum to 1", 1),
     }
+
+
+def test_results_json_round_trips_through_the_records_byte_for_byte(named, tmp_path):
+    for result in named.values():
+        data = result.to_json()
+        assert list(data) == ["score", "max_score", "output", "visibility", "tests", "extra_data", "execution_time"]
+        assert results.Result.from_json(json.loads(json.dumps(data))) == result
+        results.write(tmp_path / "r.json", result)
+        assert results.read(tmp_path / "r.json") == result
+        assert (tmp_path / "r.json").read_text() == json.dumps(data, indent=1) + "\n"
+    with pytest.raises(ValueError):
+        results.Result.from_json({"score": 1})
+
+
+def test_keys_the_kit_does_not_write_survive_a_read_and_write():
+    data = {"score": 1.0, "max_score": 2.0, "output": "", "visibility": "visible", "tests": []}
+    data |= {"extra_data": {"student": "amy", "graded_by": "hand", "course": "x"}, "output_format": "md"}
+    result = results.Result.from_json(data)
+    assert result.provenance.student == "amy" and result.provenance.other == {"course": "x"}
+    assert result.to_json() == data and list(result.to_json()) == list(data)
