@@ -177,7 +177,7 @@ def generate(assignment):
         seen.add((cells[name], new))
         diff = "\n".join(f"-{line}" for line in lines[i1:i2]) + "\n" + "\n".join(f"+{line}" for line in new_lines[j1:j2])
         key = hashlib.sha256("\0".join([name, *lines[i1:i2], "\0", *new_lines[j1:j2]]).encode()).hexdigest()[:10]
-        bug = variants.Bug(cells[name], old, new, loses=(), why=f"mutant {key}")
+        bug = variants.Bug(cell=cells[name], old=old, new=new, loses=(), why=f"mutant {key}")
         mutants.append(Mutant(key, cells[name], name, i1 + 1, diff, bug))
     return mutants
 

@@ -65,7 +65,9 @@ def test_checked_in_records_are_valid():
 
 
 def _planted(assignment, cell, old, new, key):
-    return mutate.Mutant(key, cell, cell, 1, f"-{old}\n+{new}", variants.Bug(cell, old, new, loses=()))
+    return mutate.Mutant(
+        key, cell, cell, 1, f"-{old}\n+{new}", variants.Bug(cell=cell, old=old, new=new, loses=(), why="planted")
+    )
 
 
 def _result(*failed_outputs):
