@@ -69,6 +69,11 @@ def check_functions(assignment):
     return found
 
 
+def solution_cells(assignment):
+    """The grade_ids of the solution cells of the assignment's source notebook."""
+    return {notebooks.grade_id(c) for c in notebooks.read(assignment.source).cells if notebooks.is_solution(c)}
+
+
 def static_problems(assignment):
     """Authoring mistakes found without grading, each a message that says what to fix."""
     from autograder import variants
@@ -99,9 +104,7 @@ def static_problems(assignment):
         catalogue = assignment.variants()
     except course.MissingPart as exc:
         return problems + [str(exc)]
-    cells = set()
-    if assignment.source.is_file():
-        cells = {notebooks.grade_id(c) for c in notebooks.read(assignment.source).cells if notebooks.is_solution(c)}
+    cells = solution_cells(assignment) if assignment.source.is_file() else set()
     where = f"autograder/variants/{assignment.topic}.py"
     for kind, expected in (("BUGS", variants.Bug), ("ALTERNATIVES", variants.Alternative)):
         table = getattr(catalogue, kind, None)

@@ -96,9 +96,11 @@ def test_each_authoring_mistake_has_its_message(one_assignment, mistake, message
             checks, "@points(2)\ndef test_data_iter_covers_every_example_once", "def test_data_iter_covers_every_example_once"
         )
     elif mistake == "edit-matches-nothing":
-        edit(catalogue, '"torch.mm(X, w) + b", "torch.mm(X, w)"', '"torch.mm(X, w) + c", "torch.mm(X, w)"')
+        edit(catalogue, 'old="torch.mm(X, w) + b"', 'old="torch.mm(X, w) + c"')
     elif mistake == "not-a-solution-cell":
-        edit(catalogue, 'Bug("linreg", "torch.mm(X, w) + b"', 'Bug("linreg_", "torch.mm(X, w) + b"')
+        edit(
+            catalogue, 'cell="linreg",\n        old="torch.mm(X, w) + b"', 'cell="linreg_",\n        old="torch.mm(X, w) + b"'
+        )
     problems = validate.static_problems(one_assignment)
     assert any(message in p for p in problems), problems
 

@@ -149,10 +149,12 @@ def test_run_autograder_as_root_without_bubblewrap_confines_with_landlock(archiv
 
     submissions = {"reference": notebooks.solve(assignment)}
     targets = {"reach-outside": "get_fashion_mnist_labels"}
-    submissions["reach-outside"] = with_alternative(assignment, Alternative("get_fashion_mnist_labels", attack))
+    submissions["reach-outside"] = with_alternative(
+        assignment, Alternative(cell="get_fashion_mnist_labels", code=attack, why="an attack")
+    )
     for name in ("kill-everything", "import-the-grader", "rewrite-checks-on-disk"):
         targets[name], code = ATTACKS[name]
-        submissions[name] = with_alternative(assignment, Alternative(targets[name], code))
+        submissions[name] = with_alternative(assignment, Alternative(cell=targets[name], code=code, why="an attack"))
     scores = {}
     for name, notebook in submissions.items():
         shutil.rmtree(root / "submission", ignore_errors=True)

@@ -251,7 +251,9 @@ def graded(tier):
     notebooks.write(notebooks.solve(ASSIGNMENT), folder / "reference.ipynb")
     notebooks.write(notebooks.solve(ASSIGNMENT), folder / "isolation-c-reference-after.ipynb")
     for name, (cell, code) in ALL_ATTACKS.items():
-        notebooks.write(with_alternative(ASSIGNMENT, Alternative(cell, code)), folder / f"{name}.ipynb")
+        notebooks.write(
+            with_alternative(ASSIGNMENT, Alternative(cell=cell, code=code, why="an attack")), folder / f"{name}.ipynb"
+        )
     if tier == "landlock-user":
         uid = grader_user()
         for path in [work, *work.rglob("*")]:

@@ -37,4 +37,4 @@ def test_data_parallel_forward_equals_the_net():
     assert torch.allclose(ref.data_parallel_forward(net, X, devices), net(X))
     meta = [torch.device("meta")] * 3
     assert harness.layout(ref.data_parallel_forward, net, X, meta) == [[10, 3], "meta"]
-    assert set(harness.param_devices(net)) == {"cpu"}
+    assert set(harness.module_devices(net)) == {"cpu"}

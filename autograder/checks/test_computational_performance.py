@@ -411,7 +411,7 @@ def test_data_parallel_forward(student, rng, device):
         assert described == [list(expected.shape), str(devices[0])], (
             "the outputs should be gathered on devices[0], shaped (n, outputs)"
         )
-        assert set(student.harness.param_devices(net)) == {"cpu"}, (
+        assert set(student.harness.module_devices(net)) == {"cpu"}, (
             "data_parallel_forward moved the caller's net: .to() moves a module in place, so copy it "
             "(copy.deepcopy) before moving the copy to each device"
         )

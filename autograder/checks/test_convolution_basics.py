@@ -158,7 +158,7 @@ def test_conv2d_layer_gradients(student, rng):
     mine_K, mine_b = K.clone().requires_grad_(), b.clone().requires_grad_()
     (correlate(X, mine_K) + mine_b).backward(v)
     nets.call(student, "vjp", layer, [X], v, label="backpropagating through Conv2D")
-    grads = student.harness.param_grads(layer)
+    grads = student.harness.grads_of(layer)
     assert type(grads) is dict and grads.get("weight") is not None, "no gradient reached Conv2D's weight"
     expect.close(
         grads["weight"],

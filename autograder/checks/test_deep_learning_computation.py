@@ -253,7 +253,7 @@ def test_grads_by_name(student, rng):
     remote, local, d = _nested(student, rng, torch.float64)
     # the net already carries gradients from earlier work, then two calls in a row
     stale = {name: draw.randn(rng, *p.shape) for name, p in local.named_parameters()}
-    student.harness.set_named_grads(remote, stale)
+    student.harness.set_grads(remote, stale)
     for _ in range(2):
         X = draw.randn(rng, randint(rng, 3, 7), d)
         got = student.grads_by_name(remote, X)
@@ -397,7 +397,8 @@ def test_shared_gradients_accumulate(student, rng):
     net, local, width = _shared(student, rng, torch.float64)
     X = draw.randn(rng, randint(rng, 3, 7), width)
     v = draw.randn(rng, *X.shape)
-    _, grads = student.harness.param_vjp(net, [X], v)
+    student.harness.vjp(net, [X], v)
+    grads = student.harness.grads_of(net)
     local(X).backward(v)
     message = "the shared layer's gradient should be the sum of the contributions of both uses: do not detach either use"
     _same_gradients(grads, local, message, missing="no gradient reached the shared layer")
@@ -437,7 +438,8 @@ def test_centered_layer_in_a_network(student, rng):
     net = nn.Sequential(linear, layer)
     X = draw.randn(rng, randint(rng, 3, 6), d)
     v = draw.randn(rng, len(X), h)
-    out, grads = student.harness.param_vjp(net, [X], v)
+    out, _ = student.harness.vjp(net, [X], v)
+    grads = student.harness.grads_of(net)
     y = local(X)
     (y - y.mean()).backward(v)
     expect.close(out, (y - y.mean()).detach(), "Sequential(Linear, CenteredLayer) gives wrong outputs")
@@ -474,7 +476,8 @@ def test_my_dense_forward(student, rng):
     X = draw.randn(rng, randint(rng, 3, 7), 4)
     v = draw.randn(rng, len(X), 1)
     expect.tensor(net(X), "MyDense()(x)", (len(X), 1))
-    out, grads = student.harness.param_vjp(net, [X], v)
+    out, _ = student.harness.vjp(net, [X], v)
+    grads = student.harness.grads_of(net)
     y = local(X)
     y.backward(v)
     expect.close(
@@ -691,7 +694,7 @@ def test_predict_on_grading_device(student, rng, device):
     net, local, X, out = _predict(student, rng, device)
     assert is_instance(out, "torch.Tensor"), "predict_on should return net(X), a tensor"
     assert torch.device(student.harness.device_of(out)).type == device.type, "the output should stay on the device"
-    devices = student.harness.parameter_devices(net)
+    devices = student.harness.module_devices(net)
     assert len(devices) == 1 and torch.device(devices[0]).type == device.type, "net should be moved to the device"
     expect.close(student.fetch(out), local(X).detach(), "predict_on(net, X, device) should return net(X)", **expect.TOL32)
 
@@ -703,4 +706,4 @@ def test_predict_on_another_device(student, rng):
     net, _, _, out = _predict(student, rng, torch.device("meta"))
     assert is_instance(out, "torch.Tensor"), "predict_on should return net(X), a tensor"
     assert student.harness.device_of(out) == "meta", "the output should be on the device you were given"
-    assert student.harness.parameter_devices(net) == ["meta"], "net should be moved to the device (net.to(device))"
+    assert student.harness.module_devices(net) == ["meta"], "net should be moved to the device (net.to(device))"

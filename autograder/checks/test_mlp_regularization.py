@@ -302,7 +302,7 @@ def test_weight_decay_step(student, rng):
     lr, wd = round(uniform(rng, 0.05, 0.3), 3), round(uniform(rng, 0.5, 4.0), 3)
     grads = {name: torch.randn(p.shape, generator=rng) for name, p in local.named_parameters()}
     optimizers = _optimizers(student, net, lr, wd)
-    student.harness.set_named_grads(net, grads)
+    student.harness.set_grads(net, grads)
     for optimizer in optimizers:
         optimizer.step()
     weights = [p for name, p in local.named_parameters() if name.endswith("weight")]

@@ -585,9 +585,7 @@ def test_batch_norm_gradient(student, rng):
     mine = [t.clone().requires_grad_() for t in (X, gamma, beta)]
     ref.batch_norm(True, mine[0], mine[1], mine[2], mean, var, 1e-5, 0.9)[0].backward(v)
     args = [t.clone().requires_grad_() for t in (X, gamma, beta)] + [mean, var, 1e-5, 0.9]
-    _, grads = nets.call(
-        student, "vjp_at", student.batch_norm, [True, *args], v, 0, label="backpropagating through batch_norm"
-    )
+    _, grads = nets.call(student, "vjp", student.batch_norm, [True, *args], v, 0, label="backpropagating through batch_norm")
     assert type(grads) is list and len(grads) == 3 and all(g is not None for g in grads), (
         "no gradient reached X, gamma or beta through batch_norm: build Y from differentiable operations"
     )
@@ -612,7 +610,7 @@ def batchnorm_layer(student, rng, num_dims):
     layer = student.BatchNorm(c, num_dims)
     assert is_instance(layer, MODULE), "BatchNorm should subclass nn.Module"
     stat = (1, c) if num_dims == 2 else (1, c, 1, 1)
-    params = dict(nets.entries(student.harness.param_shapes(layer), "BatchNorm"))
+    params = dict(nets.entries(student.harness.state_shapes(layer, buffers=False), "BatchNorm"))
     for name in ("gamma", "beta"):
         assert params.get(name) == stat, f"BatchNorm should register `{name}` as a parameter of shape {stat}"
     values = {
@@ -663,7 +661,7 @@ def test_batchnorm_layer_gradients(student, rng):
     gamma, beta = v["gamma"].clone().requires_grad_(), v["beta"].clone().requires_grad_()
     ref.batch_norm(True, X, gamma, beta, v["moving_mean"], v["moving_var"], 1e-5, 0.9)[0].backward(g)
     nets.call(student, "vjp", layer, [X], g, label="backpropagating through BatchNorm")
-    grads = student.harness.param_grads(layer)
+    grads = student.harness.grads_of(layer)
     assert type(grads) is dict, "the grader could not read BatchNorm's gradients"
     for name, want in (("gamma", gamma.grad), ("beta", beta.grad)):
         assert grads.get(name) is not None, f"no gradient reached BatchNorm's {name}: is it an nn.Parameter?"

@@ -3,31 +3,42 @@
 Each assignment's module here lists ``BUGS`` (a text edit of one solution cell
 and the checks it must fail) and ``ALTERNATIVES`` (a different correct cell
 that must keep full marks). Tests and ``make demo`` build notebooks from them.
+Entries are written with keywords; multi-line code as ``dedent(...)`` of a triple-quoted block.
 """
 
 import dataclasses
+import textwrap
 
 from autograder import notebooks
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Bug:
     """A real mistake: replace `old` by `new` in one solution cell of the reference submission."""
 
-    cell: str
-    old: str
+    cell: str  # the grade_id of the solution cell
+    old: str  # text that occurs exactly once in that cell
     new: str
     loses: tuple  # names of the checks that must fail
-    why: str = ""
+    why: str  # what the student got wrong, in a line
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Alternative:
     """A correct solution cell written differently from the reference."""
 
     cell: str
     code: str
-    why: str = ""
+    why: str  # how it differs from the reference, in a line
+
+
+def dedent(block, indent=0):
+    """Exact code text from a triple-quoted block: its common indentation removed, then `indent` spaces added back.
+
+    indent lets an edit inside a function body keep its place in the cell; blank lines stay empty.
+    """
+    lines = textwrap.dedent(block).splitlines(keepends=True)
+    return "".join(" " * indent + line if line.strip() else line for line in lines)
 
 
 def _cell(notebook, grade_id):
@@ -37,15 +48,19 @@ def _cell(notebook, grade_id):
     raise KeyError(f"no cell {grade_id!r}")
 
 
-def with_bug(assignment, bug):
-    """The reference submission with one bug planted; the edit must match exactly once."""
-    notebook = notebooks.solve(assignment)
+def plant(notebook, bug):
+    """Plant bug into notebook, in place: its edit must match exactly once in its cell. Returns notebook."""
     cell = _cell(notebook, bug.cell)
     count = cell.source.count(bug.old)
     if count != 1:
         raise ValueError(f"bug edit {bug.old!r} matches {count} times in cell {bug.cell!r}")
     cell.source = cell.source.replace(bug.old, bug.new)
     return notebook
+
+
+def with_bug(assignment, bug):
+    """The reference submission with one bug planted; the edit must match exactly once."""
+    return plant(notebooks.solve(assignment), bug)
 
 
 def with_alternative(assignment, alternative):

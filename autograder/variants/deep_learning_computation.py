@@ -1,133 +1,172 @@
 """Sample submissions for 05_deep_learning_computation: real bugs and correct alternatives."""
 
-from textwrap import dedent
 
-from autograder.variants import Alternative, Bug
+from autograder.variants import Alternative, Bug, dedent
 
 BUGS = {
     "mlp-no-activation": Bug(
-        "MLP",
-        "a = self.act(self.hidden(x))",
-        "a = self.hidden(x)",
-        ("test_mlp_outputs",),
-        "act defined but never applied",
+        cell="MLP",
+        old="a = self.act(self.hidden(x))",
+        new="a = self.hidden(x)",
+        loses=("test_mlp_outputs",),
+        why="act defined but never applied",
     ),
     "mlp-renamed-act": Bug(
-        "MLP",
-        "        self.act = nn.ReLU()\n",
-        "        self.relu = nn.ReLU()\n",
-        ("test_mlp_attributes",),
-        "the name from the notes' saving example",
+        cell="MLP",
+        old="        self.act = nn.ReLU()\n",
+        new="        self.relu = nn.ReLU()\n",
+        loses=("test_mlp_attributes",),
+        why="the name from the notes' saving example",
     ),
     "mlp-wrong-hidden-size": Bug(
-        "MLP",
-        "self.hidden = nn.Linear(784, 256)\n",
-        "self.hidden = nn.Linear(784, 128)\n",
-        ("test_mlp_attributes", "test_mlp_outputs", "test_round_trip_with_your_mlp"),
+        cell="MLP",
+        old="self.hidden = nn.Linear(784, 256)\n",
+        new="self.hidden = nn.Linear(784, 128)\n",
+        loses=("test_mlp_attributes", "test_mlp_outputs", "test_round_trip_with_your_mlp"),
+        why="hidden layer of 128 units instead of 256",
     ),
     "sequential-plain-list": Bug(
-        "MySequential",
-        "        if len(args) == 1 and isinstance(args[0], OrderedDict):\n"
-        "            for key, module in args[0].items():\n"
-        "                self.add_module(key, module)\n"
-        "        else:\n"
-        "            for idx, module in enumerate(args):\n"
-        "                self.add_module(str(idx), module)\n\n"
-        "    def forward(self, x):\n"
-        "        for module in self._modules.values():",
-        "        self.layers = list(args[0].values()) if len(args) == 1 and isinstance(args[0], OrderedDict) else list(args)\n\n"
-        "    def forward(self, x):\n"
-        "        for module in self.layers:",
-        ("test_my_sequential_registers_children", "test_my_sequential_ordered_dict"),
-        "parameters kept in a plain list (not registered)",
+        cell="MySequential",
+        old=dedent(
+            """\
+                if len(args) == 1 and isinstance(args[0], OrderedDict):
+                    for key, module in args[0].items():
+                        self.add_module(key, module)
+                else:
+                    for idx, module in enumerate(args):
+                        self.add_module(str(idx), module)
+
+            def forward(self, x):
+                for module in self._modules.values():""",
+            indent=4,
+        ),
+        new=dedent(
+            """\
+                self.layers = list(args[0].values()) if len(args) == 1 and isinstance(args[0], OrderedDict) else list(args)
+
+            def forward(self, x):
+                for module in self.layers:""",
+            indent=4,
+        ),
+        loses=("test_my_sequential_registers_children", "test_my_sequential_ordered_dict"),
+        why="parameters kept in a plain list (not registered)",
     ),
     "sequential-single-module": Bug(
-        "MySequential",
-        "if len(args) == 1 and isinstance(args[0], OrderedDict):",
-        "if len(args) == 1 or isinstance(args[0], OrderedDict):",
-        ("test_my_sequential_forward",),
-        "a single module is taken for an OrderedDict (a mutation survivor: no check built one)",
+        cell="MySequential",
+        old="if len(args) == 1 and isinstance(args[0], OrderedDict):",
+        new="if len(args) == 1 or isinstance(args[0], OrderedDict):",
+        loses=("test_my_sequential_forward",),
+        why="a single module is taken for an OrderedDict (a mutation survivor: no check built one)",
     ),
     "sequential-children": Bug(
-        "MySequential",
-        "for module in self._modules.values():",
-        "for module in self.children():",
-        ("test_my_sequential_repeated_module",),
-        "children() skips a module given twice",
+        cell="MySequential",
+        old="for module in self._modules.values():",
+        new="for module in self.children():",
+        loses=("test_my_sequential_repeated_module",),
+        why="children() skips a module given twice",
     ),
     "sequential-ignores-names": Bug(
-        "MySequential",
-        "        if len(args) == 1 and isinstance(args[0], OrderedDict):\n"
-        "            for key, module in args[0].items():\n"
-        "                self.add_module(key, module)\n"
-        "        else:\n"
-        "            for idx, module in enumerate(args):\n",
-        "        if len(args) == 1 and isinstance(args[0], OrderedDict):\n"
-        "            args = list(args[0].values())\n"
-        "        if True:\n"
-        "            for idx, module in enumerate(args):\n",
-        ("test_my_sequential_ordered_dict",),
-        "OrderedDict names dropped",
+        cell="MySequential",
+        old=dedent(
+            """\
+            if len(args) == 1 and isinstance(args[0], OrderedDict):
+                for key, module in args[0].items():
+                    self.add_module(key, module)
+            else:
+                for idx, module in enumerate(args):
+            """,
+            indent=8,
+        ),
+        new=dedent(
+            """\
+            if len(args) == 1 and isinstance(args[0], OrderedDict):
+                args = list(args[0].values())
+            if True:
+                for idx, module in enumerate(args):
+            """,
+            indent=8,
+        ),
+        loses=("test_my_sequential_ordered_dict",),
+        why="OrderedDict names dropped",
     ),
     "flexible-plain-list": Bug(
-        "FlexibleMLP",
-        "self.linears = nn.ModuleList([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])",
-        "self.linears = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]",
-        ("test_flexible_mlp_containers", "test_flexible_mlp_forward"),
-        "a Python list is not registered",
+        cell="FlexibleMLP",
+        old="self.linears = nn.ModuleList([nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])])",
+        new="self.linears = [nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:])]",
+        loses=("test_flexible_mlp_containers", "test_flexible_mlp_forward"),
+        why="a Python list is not registered",
     ),
     "flexible-plain-dict": Bug(
-        "FlexibleMLP",
-        'self.activations = nn.ModuleDict({"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()})',
-        'self.activations = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}',
-        ("test_flexible_mlp_containers",),
+        cell="FlexibleMLP",
+        old='self.activations = nn.ModuleDict({"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()})',
+        new='self.activations = {"relu": nn.ReLU(), "sigmoid": nn.Sigmoid(), "tanh": nn.Tanh()}',
+        loses=("test_flexible_mlp_containers",),
+        why="activations in a plain dict, so the module does not register them",
     ),
     "flexible-act-after-last": Bug(
-        "FlexibleMLP",
-        "            if i > 0:\n                x = self.activations[act](x)\n            x = linear(x)",
-        "            x = self.activations[act](linear(x))",
-        ("test_flexible_mlp_forward",),
-        "an activation after the output layer too",
+        cell="FlexibleMLP",
+        old=dedent(
+            """\
+            if i > 0:
+                x = self.activations[act](x)
+            x = linear(x)""",
+            indent=12,
+        ),
+        new="            x = self.activations[act](linear(x))",
+        loses=("test_flexible_mlp_forward",),
+        why="an activation after the output layer too",
     ),
     "param-shapes-indices": Bug(
-        "param_shapes",
-        "return {name: tuple(param.shape) for name, param in net.named_parameters()}",
-        "return {str(i): tuple(param.shape) for i, param in enumerate(net.parameters())}",
-        ("test_param_shapes",),
-        "parameters() has no names",
+        cell="param_shapes",
+        old="return {name: tuple(param.shape) for name, param in net.named_parameters()}",
+        new="return {str(i): tuple(param.shape) for i, param in enumerate(net.parameters())}",
+        loses=("test_param_shapes",),
+        why="parameters() has no names",
     ),
     "param-shapes-child-names": Bug(
-        "param_shapes",
-        "return {name: tuple(param.shape) for name, param in net.named_parameters()}",
-        "return {name: tuple(p.shape) for child in net.children() for name, p in child.named_parameters()}",
-        ("test_param_shapes",),
-        "a child's names lack the prefix and collide",
+        cell="param_shapes",
+        old="return {name: tuple(param.shape) for name, param in net.named_parameters()}",
+        new="return {name: tuple(p.shape) for child in net.children() for name, p in child.named_parameters()}",
+        loses=("test_param_shapes",),
+        why="a child's names lack the prefix and collide",
     ),
     "grads-no-zero": Bug(
-        "grads_by_name",
-        "    net.zero_grad()\n",
-        "",
-        ("test_grads_by_name",),
-        "gradients accumulate over calls",
+        cell="grads_by_name",
+        old="    net.zero_grad()\n",
+        new="",
+        loses=("test_grads_by_name",),
+        why="gradients accumulate over calls",
     ),
     "grads-mean": Bug(
-        "grads_by_name",
-        "net(X).sum().backward()",
-        "net(X).mean().backward()",
-        ("test_grads_by_name",),
+        cell="grads_by_name",
+        old="net(X).sum().backward()",
+        new="net(X).mean().backward()",
+        loses=("test_grads_by_name",),
+        why="backpropagates the mean instead of the sum, scaling every gradient down",
     ),
     "init-biases-normal": Bug(
-        "init_by_name",
-        '        if "bias" in name:\n            init.constant_(param, val=0)',
-        '        if "bias" in name:\n            init.normal_(param, mean=0, std=0.01)',
-        ("test_init_by_name",),
+        cell="init_by_name",
+        old=dedent(
+            """\
+            if "bias" in name:
+                init.constant_(param, val=0)""",
+            indent=8,
+        ),
+        new=dedent(
+            """\
+            if "bias" in name:
+                init.normal_(param, mean=0, std=0.01)""",
+            indent=8,
+        ),
+        loses=("test_init_by_name",),
+        why="biases drawn from a normal distribution instead of set to zero",
     ),
     "init-default-std": Bug(
-        "init_by_name",
-        "init.normal_(param, mean=0, std=0.01)",
-        "init.normal_(param)",
-        ("test_init_by_name",),
-        "std left at 1",
+        cell="init_by_name",
+        old="init.normal_(param, mean=0, std=0.01)",
+        new="init.normal_(param)",
+        loses=("test_init_by_name",),
+        why="std left at 1",
     ),
     "init-by-name-state-dict": Bug(
         cell="init_by_name",
@@ -145,337 +184,438 @@ BUGS = {
         why="state_dict() holds the buffers too: BatchNorm's running statistics are zeroed; old checks used Linear-only nets",
     ),
     "init-weight-no-no-grad": Bug(
-        "init_weight_",
-        "    with torch.no_grad():\n        tensor.uniform_(-10, 10)\n        tensor *= (tensor.abs() >= 5).float()",
-        "    tensor.uniform_(-10, 10)\n    tensor *= (tensor.abs() >= 5).float()",
-        ("test_init_weight_in_place",),
-        "in-place change of a leaf that requires grad",
+        cell="init_weight_",
+        old=dedent(
+            """\
+            with torch.no_grad():
+                tensor.uniform_(-10, 10)
+                tensor *= (tensor.abs() >= 5).float()""",
+            indent=4,
+        ),
+        new=dedent(
+            """\
+            tensor.uniform_(-10, 10)
+            tensor *= (tensor.abs() >= 5).float()""",
+            indent=4,
+        ),
+        loses=("test_init_weight_in_place",),
+        why="in-place change of a leaf that requires grad",
     ),
     "init-weight-rebinds": Bug(
-        "init_weight_",
-        "tensor *= (tensor.abs() >= 5).float()",
-        "tensor = tensor * (tensor.abs() >= 5).float()",
-        ("test_init_weight_distribution", "test_init_weight_in_place"),
-        "the mask lands on a new tensor",
+        cell="init_weight_",
+        old="tensor *= (tensor.abs() >= 5).float()",
+        new="tensor = tensor * (tensor.abs() >= 5).float()",
+        loses=("test_init_weight_distribution", "test_init_weight_in_place"),
+        why="the mask lands on a new tensor",
     ),
     "init-weight-inverted": Bug(
-        "init_weight_",
-        "tensor *= (tensor.abs() >= 5).float()",
-        "tensor *= (tensor.abs() < 5).float()",
-        ("test_init_weight_distribution", "test_init_weight_in_place"),
+        cell="init_weight_",
+        old="tensor *= (tensor.abs() >= 5).float()",
+        new="tensor *= (tensor.abs() < 5).float()",
+        loses=("test_init_weight_distribution", "test_init_weight_in_place"),
+        why="keeps the weights with |w| < 5 instead of those with |w| >= 5",
     ),
     "shared-two-layers": Bug(
-        "SharedNet",
-        "        self.act = nn.ReLU()\n\n    def forward(self, x):\n        return self.shared(self.act(self.shared(x)))",
-        "        self.act = nn.ReLU()\n        self.second = nn.Linear(width, width)\n\n"
-        "    def forward(self, x):\n        return self.second(self.act(self.shared(x)))",
-        ("test_shared_parameters_once", "test_shared_forward"),
-        "a second layer is not sharing",
+        cell="SharedNet",
+        old=dedent(
+            """\
+                self.act = nn.ReLU()
+
+            def forward(self, x):
+                return self.shared(self.act(self.shared(x)))""",
+            indent=4,
+        ),
+        new=dedent(
+            """\
+                self.act = nn.ReLU()
+                self.second = nn.Linear(width, width)
+
+            def forward(self, x):
+                return self.second(self.act(self.shared(x)))""",
+            indent=4,
+        ),
+        loses=("test_shared_parameters_once", "test_shared_forward"),
+        why="a second layer is not sharing",
     ),
     "shared-detached": Bug(
-        "SharedNet",
-        "return self.shared(self.act(self.shared(x)))",
-        "return self.shared(self.act(self.shared(x)).detach())",
-        ("test_shared_gradients_accumulate",),
-        "only the second use contributes",
+        cell="SharedNet",
+        old="return self.shared(self.act(self.shared(x)))",
+        new="return self.shared(self.act(self.shared(x)).detach())",
+        loses=("test_shared_gradients_accumulate",),
+        why="only the second use contributes",
     ),
     "centered-per-row": Bug(
-        "CenteredLayer",
-        "return x - x.mean()",
-        "return x - x.mean(dim=-1, keepdim=True)",
-        ("test_centered_layer_values",),
+        cell="CenteredLayer",
+        old="return x - x.mean()",
+        new="return x - x.mean(dim=-1, keepdim=True)",
+        loses=("test_centered_layer_values",),
+        why="subtracts each row's mean instead of the mean of the whole tensor",
     ),
     "centered-per-column": Bug(
-        "CenteredLayer",
-        "return x - x.mean()",
-        "return x - x.mean(dim=0)",
-        ("test_centered_layer_values", "test_centered_layer_in_a_network"),
+        cell="CenteredLayer",
+        old="return x - x.mean()",
+        new="return x - x.mean(dim=0)",
+        loses=("test_centered_layer_values", "test_centered_layer_in_a_network"),
+        why="subtracts each column's mean instead of the mean of the whole tensor",
     ),
     "centered-in-place": Bug(
-        "CenteredLayer",
-        "return x - x.mean()",
-        "x -= x.mean()\n        return x",
-        ("test_centered_layer_values",),
-        "changes the caller's tensor: right values, but x is gone (old checks compared copies only)",
+        cell="CenteredLayer",
+        old="return x - x.mean()",
+        new=dedent("""\
+            x -= x.mean()
+                    return x"""),
+        loses=("test_centered_layer_values",),
+        why="changes the caller's tensor: right values, but x is gone (old checks compared copies only)",
     ),
     "dense-plain-list": Bug(
-        "MyDense",
-        "        self.params = nn.ParameterList([nn.Parameter(torch.randn(4, 4)) for i in range(3)])",
-        "        self.params = [nn.Parameter(torch.randn(4, 4)) for i in range(3)]",
-        ("test_my_dense_parameters", "test_my_dense_forward"),
-        "parameters kept in a plain list (not registered)",
+        cell="MyDense",
+        old="        self.params = nn.ParameterList([nn.Parameter(torch.randn(4, 4)) for i in range(3)])",
+        new="        self.params = [nn.Parameter(torch.randn(4, 4)) for i in range(3)]",
+        loses=("test_my_dense_parameters", "test_my_dense_forward"),
+        why="parameters kept in a plain list (not registered)",
     ),
     "dense-skips-last": Bug(
-        "MyDense",
-        "for i in range(len(self.params)):",
-        "for i in range(len(self.params) - 1):",
-        ("test_my_dense_forward",),
+        cell="MyDense",
+        old="for i in range(len(self.params)):",
+        new="for i in range(len(self.params) - 1):",
+        loses=("test_my_dense_forward",),
+        why="forward stops before the last parameter",
     ),
     "dict-dense-plain-dict": Bug(
-        "MyDictDense",
-        "        self.params = nn.ParameterDict(\n",
-        "        self.params = dict(\n",
-        ("test_my_dict_dense_parameters", "test_my_dict_dense_forward"),
-        "parameters kept in a plain dict (not registered)",
+        cell="MyDictDense",
+        old="        self.params = nn.ParameterDict(\n",
+        new="        self.params = dict(\n",
+        loses=("test_my_dict_dense_parameters", "test_my_dict_dense_forward"),
+        why="parameters kept in a plain dict (not registered)",
     ),
     "dict-dense-ignores-choice": Bug(
-        "MyDictDense",
-        "return torch.mm(x, self.params[choice])",
-        'return torch.mm(x, self.params["linear1"])',
-        ("test_my_dict_dense_forward",),
+        cell="MyDictDense",
+        old="return torch.mm(x, self.params[choice])",
+        new='return torch.mm(x, self.params["linear1"])',
+        loses=("test_my_dict_dense_forward",),
+        why="always uses linear1, whatever choice was asked for",
     ),
     "save-fixed-name": Bug(
-        "tensor_io",
-        "torch.save(tensors, path)",
-        'torch.save(tensors, "x.pt")',
-        ("test_save_tensors",),
-        "the notes' file name instead of path",
+        cell="tensor_io",
+        old="torch.save(tensors, path)",
+        new='torch.save(tensors, "x.pt")',
+        loses=("test_save_tensors",),
+        why="the notes' file name instead of path",
     ),
     "save-arguments-swapped": Bug(
-        "tensor_io",
-        "torch.save(tensors, path)",
-        "torch.save(path, tensors)",
-        ("test_save_tensors",),
+        cell="tensor_io",
+        old="torch.save(tensors, path)",
+        new="torch.save(path, tensors)",
+        loses=("test_save_tensors",),
+        why="torch.save(path, tensors): the object and the path swapped",
     ),
-    "load-fixed-name": Bug("tensor_io", "return torch.load(path)", 'return torch.load("x.pt")', ("test_load_tensors",)),
+    "load-fixed-name": Bug(
+        cell="tensor_io",
+        old="return torch.load(path)",
+        new='return torch.load("x.pt")',
+        loses=("test_load_tensors",),
+        why="loads a fixed file name instead of the path it was given",
+    ),
     "load-tensors-cached": Bug(
         cell="tensor_io",
         old="def load_tensors(path):",
-        new="import functools\n\n\n@functools.lru_cache(maxsize=None)  # a file is read only once\ndef load_tensors(path):",
+        new=dedent("""\
+            import functools
+
+
+            @functools.lru_cache(maxsize=None)  # a file is read only once
+            def load_tensors(path):"""),
         loses=("test_load_tensors",),
         why="state left by an earlier call: a file written again is read as it was; old checks used a new path each time",
     ),
     "save-method-not-called": Bug(
-        "state_dict_io",
-        "torch.save(net.state_dict(), path)",
-        "torch.save(net.state_dict, path)",
-        ("test_save_params", "test_round_trip_with_your_mlp"),
-        "the method, not its result",
+        cell="state_dict_io",
+        old="torch.save(net.state_dict(), path)",
+        new="torch.save(net.state_dict, path)",
+        loses=("test_save_params", "test_round_trip_with_your_mlp"),
+        why="the method, not its result",
     ),
     "save-whole-module": Bug(
-        "state_dict_io",
-        "torch.save(net.state_dict(), path)",
-        "torch.save(net, path)",
-        ("test_save_params", "test_round_trip_with_your_mlp"),
+        cell="state_dict_io",
+        old="torch.save(net.state_dict(), path)",
+        new="torch.save(net, path)",
+        loses=("test_save_params", "test_round_trip_with_your_mlp"),
+        why="saves the whole module instead of its state_dict",
     ),
     "load-into-copy": Bug(
-        "state_dict_io",
-        "net.load_state_dict(torch.load(path))",
-        "net.state_dict().update(torch.load(path))",
-        ("test_load_params", "test_round_trip_with_your_mlp"),
-        "state_dict() is a new dict: updating it changes nothing",
+        cell="state_dict_io",
+        old="net.load_state_dict(torch.load(path))",
+        new="net.state_dict().update(torch.load(path))",
+        loses=("test_load_params", "test_round_trip_with_your_mlp"),
+        why="state_dict() is a new dict: updating it changes nothing",
     ),
     "save-named-parameters": Bug(
-        "state_dict_io",
-        "torch.save(net.state_dict(), path)",
-        "torch.save(dict(net.named_parameters()), path)",
-        ("test_save_params",),
-        "loses the buffers (BatchNorm's running statistics); old checks saved Linear-only nets",
+        cell="state_dict_io",
+        old="torch.save(net.state_dict(), path)",
+        new="torch.save(dict(net.named_parameters()), path)",
+        loses=("test_save_params",),
+        why="loses the buffers (BatchNorm's running statistics); old checks saved Linear-only nets",
     ),
     "load-parameters-only": Bug(
-        "state_dict_io",
-        "    net.load_state_dict(torch.load(path))\n",
-        "    state = torch.load(path)\n"
-        "    with torch.no_grad():\n"
-        "        for name, param in net.named_parameters():\n"
-        "            param.copy_(state[name])\n",
-        ("test_load_params",),
-        "copies the parameters and leaves the buffers at their defaults",
+        cell="state_dict_io",
+        old="    net.load_state_dict(torch.load(path))\n",
+        new=dedent(
+            """\
+            state = torch.load(path)
+            with torch.no_grad():
+                for name, param in net.named_parameters():
+                    param.copy_(state[name])
+            """,
+            indent=4,
+        ),
+        loses=("test_load_params",),
+        why="copies the parameters and leaves the buffers at their defaults",
     ),
     "gpu-last-one-missed": Bug(
-        "devices",
-        "if torch.cuda.device_count() >= i + 1:",
-        "if torch.cuda.device_count() > i + 1:",
-        ("test_try_gpu",),
-        "off by one: the last GPU is never used; invisible on a machine with no GPU (a mutation survivor)",
+        cell="devices",
+        old="if torch.cuda.device_count() >= i + 1:",
+        new="if torch.cuda.device_count() > i + 1:",
+        loses=("test_try_gpu",),
+        why="off by one: the last GPU is never used; invisible on a machine with no GPU (a mutation survivor)",
     ),
     "gpu-always-cuda": Bug(
-        "devices",
-        '    if torch.cuda.device_count() >= i + 1:\n        return torch.device(f"cuda:{i}")\n    return torch.device("cpu")',
-        '    return torch.device(f"cuda:{i}")',
-        ("test_try_gpu",),
+        cell="devices",
+        old=dedent(
+            """\
+            if torch.cuda.device_count() >= i + 1:
+                return torch.device(f"cuda:{i}")
+            return torch.device("cpu")""",
+            indent=4,
+        ),
+        new='    return torch.device(f"cuda:{i}")',
+        loses=("test_try_gpu",),
+        why="returns a CUDA device even when that GPU does not exist",
     ),
     "gpu-returns-string": Bug(
-        "devices",
-        '    return torch.device("cpu")',
-        '    return "cpu"',
-        ("test_try_gpu",),
+        cell="devices",
+        old='    return torch.device("cpu")',
+        new='    return "cpu"',
+        loses=("test_try_gpu",),
+        why="the CPU fallback is the string 'cpu', not a torch.device",
     ),
     "input-not-reassigned": Bug(
-        "devices",
-        "    X = X.to(device)\n",
-        "    X.to(device)\n",
-        ("test_predict_on_another_device",),
-        "Tensor.to returns a copy",
+        cell="devices",
+        old="    X = X.to(device)\n",
+        new="    X.to(device)\n",
+        loses=("test_predict_on_another_device",),
+        why="Tensor.to returns a copy",
     ),
     "net-not-moved": Bug(
-        "devices",
-        "    net = net.to(device)\n",
-        "",
-        ("test_predict_on_another_device",),
+        cell="devices",
+        old="    net = net.to(device)\n",
+        new="",
+        loses=("test_predict_on_another_device",),
+        why="moves the input to the device but not the net",
     ),
 }
 
 ALTERNATIVES = {
     "mlp-output-first": Alternative(
-        "MLP",
-        "class MLP(nn.Module):\n"
-        "    def __init__(self, **kwargs):\n"
-        "        super(MLP, self).__init__(**kwargs)\n"
-        "        self.output = nn.Linear(256, 10)\n"
-        "        self.act = nn.ReLU()\n"
-        "        self.hidden = nn.Linear(784, 256)\n\n"
-        "    def forward(self, x):\n"
-        "        return self.output(self.act(self.hidden(x)))",
-        "layers defined in another order: state_dict order differs, names match",
+        cell="MLP",
+        code=dedent("""\
+            class MLP(nn.Module):
+                def __init__(self, **kwargs):
+                    super(MLP, self).__init__(**kwargs)
+                    self.output = nn.Linear(256, 10)
+                    self.act = nn.ReLU()
+                    self.hidden = nn.Linear(784, 256)
+
+                def forward(self, x):
+                    return self.output(self.act(self.hidden(x)))"""),
+        why="layers defined in another order: state_dict order differs, names match",
     ),
     "sequential-modules-dict": Alternative(
-        "MySequential",
-        "class MySequential(nn.Module):\n"
-        "    def __init__(self, *args):\n"
-        "        super(MySequential, self).__init__()\n"
-        "        if len(args) == 1 and isinstance(args[0], OrderedDict):\n"
-        "            for key, module in args[0].items():\n"
-        "                self._modules[key] = module\n"
-        "        else:\n"
-        "            for idx, module in enumerate(args):\n"
-        "                setattr(self, str(idx), module)\n\n"
-        "    def forward(self, input):\n"
-        "        for name in self._modules:\n"
-        "            input = self._modules[name](input)\n"
-        "        return input",
-        "the d2l way: _modules and setattr",
+        cell="MySequential",
+        code=dedent("""\
+            class MySequential(nn.Module):
+                def __init__(self, *args):
+                    super(MySequential, self).__init__()
+                    if len(args) == 1 and isinstance(args[0], OrderedDict):
+                        for key, module in args[0].items():
+                            self._modules[key] = module
+                    else:
+                        for idx, module in enumerate(args):
+                            setattr(self, str(idx), module)
+
+                def forward(self, input):
+                    for name in self._modules:
+                        input = self._modules[name](input)
+                    return input"""),
+        why="the d2l way: _modules and setattr",
     ),
     "flexible-append": Alternative(
-        "FlexibleMLP",
-        "class FlexibleMLP(nn.Module):\n"
-        "    def __init__(self, sizes):\n"
-        "        super().__init__()\n"
-        "        self.linears = nn.ModuleList()\n"
-        "        for i in range(len(sizes) - 1):\n"
-        "            self.linears.append(nn.Linear(sizes[i], sizes[i + 1]))\n"
-        "        self.activations = nn.ModuleDict([['relu', nn.ReLU()], ['sigmoid', nn.Sigmoid()]])\n"
-        "        self.activations['tanh'] = nn.Tanh()\n\n"
-        "    def forward(self, x, act='relu'):\n"
-        "        *hidden, last = self.linears\n"
-        "        for layer in hidden:\n"
-        "            x = self.activations[act](layer(x))\n"
-        "        return last(x)",
+        cell="FlexibleMLP",
+        code=dedent("""\
+            class FlexibleMLP(nn.Module):
+                def __init__(self, sizes):
+                    super().__init__()
+                    self.linears = nn.ModuleList()
+                    for i in range(len(sizes) - 1):
+                        self.linears.append(nn.Linear(sizes[i], sizes[i + 1]))
+                    self.activations = nn.ModuleDict([['relu', nn.ReLU()], ['sigmoid', nn.Sigmoid()]])
+                    self.activations['tanh'] = nn.Tanh()
+
+                def forward(self, x, act='relu'):
+                    *hidden, last = self.linears
+                    for layer in hidden:
+                        x = self.activations[act](layer(x))
+                    return last(x)"""),
+        why="containers filled by append and item assignment instead of built in one go",
     ),
     "param-shapes-size": Alternative(
-        "param_shapes",
-        "def param_shapes(net):\n"
-        "    shapes = {}\n"
-        "    for name, param in net.named_parameters():\n"
-        "        shapes[name] = param.size()\n"
-        "    return shapes",
-        "torch.Size is a tuple",
+        cell="param_shapes",
+        code=dedent("""\
+            def param_shapes(net):
+                shapes = {}
+                for name, param in net.named_parameters():
+                    shapes[name] = param.size()
+                return shapes"""),
+        why="torch.Size is a tuple",
     ),
     "grads-autograd-grad": Alternative(
-        "grads_by_name",
-        "def grads_by_name(net, X):\n"
-        "    names, params = zip(*net.named_parameters())\n"
-        "    grads = torch.autograd.grad(net(X).sum(), params)\n"
-        "    return dict(zip(names, grads))",
-        "torch.autograd.grad leaves .grad alone",
+        cell="grads_by_name",
+        code=dedent("""\
+            def grads_by_name(net, X):
+                names, params = zip(*net.named_parameters())
+                grads = torch.autograd.grad(net(X).sum(), params)
+                return dict(zip(names, grads))"""),
+        why="torch.autograd.grad leaves .grad alone",
     ),
     "grads-set-none": Alternative(
-        "grads_by_name",
-        "def grads_by_name(net, X):\n"
-        "    for p in net.parameters():\n"
-        "        p.grad = None\n"
-        "    y = net(X).sum()\n"
-        "    y.backward()\n"
-        "    return {n: p.grad.detach().clone() for n, p in net.named_parameters()}",
+        cell="grads_by_name",
+        code=dedent("""\
+            def grads_by_name(net, X):
+                for p in net.parameters():
+                    p.grad = None
+                y = net(X).sum()
+                y.backward()
+                return {n: p.grad.detach().clone() for n, p in net.named_parameters()}"""),
+        why="clears gradients by setting p.grad = None instead of zero_grad()",
     ),
     "init-by-data": Alternative(
-        "init_by_name",
-        "def init_by_name(net):\n"
-        "    for name, param in net.named_parameters():\n"
-        "        if 'weight' in name:\n"
-        "            param.data.normal_(0, 0.01)\n"
-        "        elif 'bias' in name:\n"
-        "            param.data.zero_()",
+        cell="init_by_name",
+        code=dedent("""\
+            def init_by_name(net):
+                for name, param in net.named_parameters():
+                    if 'weight' in name:
+                        param.data.normal_(0, 0.01)
+                    elif 'bias' in name:
+                        param.data.zero_()"""),
+        why="initialises through param.data with normal_ and zero_ instead of nn.init",
     ),
     "init-weight-data-masked-fill": Alternative(
-        "init_weight_",
-        "def init_weight_(tensor):\n    tensor.data.uniform_(-10, 10)\n    tensor.data[tensor.data.abs() < 5] = 0",
-        "through .data",
+        cell="init_weight_",
+        code=dedent("""\
+            def init_weight_(tensor):
+                tensor.data.uniform_(-10, 10)
+                tensor.data[tensor.data.abs() < 5] = 0"""),
+        why="through .data",
     ),
     "init-weight-no-grad-masked-fill": Alternative(
-        "init_weight_",
-        "def init_weight_(tensor):\n"
-        "    with torch.no_grad():\n"
-        "        tensor.uniform_(-10, 10)\n"
-        "        tensor.masked_fill_(tensor.abs() < 5, 0)\n"
-        "    return tensor",
+        cell="init_weight_",
+        code=dedent("""\
+            def init_weight_(tensor):
+                with torch.no_grad():
+                    tensor.uniform_(-10, 10)
+                    tensor.masked_fill_(tensor.abs() < 5, 0)
+                return tensor"""),
+        why="uniform_ then masked_fill_ under no_grad instead of multiplying by a mask",
     ),
     "shared-functional": Alternative(
-        "SharedNet",
-        "class SharedNet(nn.Module):\n"
-        "    def __init__(self, width):\n"
-        "        super().__init__()\n"
-        "        self.shared = nn.Linear(width, width)\n"
-        "        self.act = nn.ReLU()\n\n"
-        "    def forward(self, x):\n"
-        "        for i in range(2):\n"
-        "            x = self.shared(x)\n"
-        "            if i == 0:\n"
-        "                x = self.act(x)\n"
-        "        return x",
+        cell="SharedNet",
+        code=dedent("""\
+            class SharedNet(nn.Module):
+                def __init__(self, width):
+                    super().__init__()
+                    self.shared = nn.Linear(width, width)
+                    self.act = nn.ReLU()
+
+                def forward(self, x):
+                    for i in range(2):
+                        x = self.shared(x)
+                        if i == 0:
+                            x = self.act(x)
+                    return x"""),
+        why="applies the shared layer twice in a loop instead of writing both calls",
     ),
     "centered-torch-mean": Alternative(
-        "CenteredLayer",
-        "class CenteredLayer(nn.Module):\n    def forward(self, x):\n        return x - torch.mean(x)",
+        cell="CenteredLayer",
+        code=dedent("""\
+            class CenteredLayer(nn.Module):
+                def forward(self, x):
+                    return x - torch.mean(x)"""),
+        why="torch.mean(x) instead of x.mean()",
     ),
     "dense-append-matmul": Alternative(
-        "MyDense",
-        "class MyDense(nn.Module):\n"
-        "    def __init__(self):\n"
-        "        super().__init__()\n"
-        "        self.params = nn.ParameterList()\n"
-        "        for shape in [(4, 4), (4, 4), (4, 4), (4, 1)]:\n"
-        "            self.params.append(nn.Parameter(torch.randn(*shape)))\n\n"
-        "    def forward(self, x):\n"
-        "        for p in self.params:\n"
-        "            x = x @ p\n"
-        "        return x",
+        cell="MyDense",
+        code=dedent("""\
+            class MyDense(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.params = nn.ParameterList()
+                    for shape in [(4, 4), (4, 4), (4, 4), (4, 1)]:
+                        self.params.append(nn.Parameter(torch.randn(*shape)))
+
+                def forward(self, x):
+                    for p in self.params:
+                        x = x @ p
+                    return x"""),
+        why="ParameterList filled by append; forward multiplies with @ in a loop",
     ),
     "dict-dense-from-dict": Alternative(
-        "MyDictDense",
-        "class MyDictDense(nn.Module):\n"
-        "    def __init__(self):\n"
-        "        super().__init__()\n"
-        "        shapes = {'linear1': (4, 4), 'linear2': (4, 1), 'linear3': (4, 2)}\n"
-        "        self.params = nn.ParameterDict({k: nn.Parameter(torch.randn(s)) for k, s in shapes.items()})\n\n"
-        "    def forward(self, x, choice='linear1'):\n"
-        "        return x @ self.params[choice]",
+        cell="MyDictDense",
+        code=dedent("""\
+            class MyDictDense(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    shapes = {'linear1': (4, 4), 'linear2': (4, 1), 'linear3': (4, 2)}
+                    self.params = nn.ParameterDict({k: nn.Parameter(torch.randn(s)) for k, s in shapes.items()})
+
+                def forward(self, x, choice='linear1'):
+                    return x @ self.params[choice]"""),
+        why="ParameterDict built by a comprehension; forward uses @",
     ),
     "tensor-io-file-objects": Alternative(
-        "tensor_io",
-        "def save_tensors(tensors, path):\n"
-        "    with open(path, 'wb') as f:\n"
-        "        torch.save(tensors, f)\n\n\n"
-        "def load_tensors(path):\n"
-        "    with open(path, 'rb') as f:\n"
-        "        return torch.load(f)",
+        cell="tensor_io",
+        code=dedent("""\
+            def save_tensors(tensors, path):
+                with open(path, 'wb') as f:
+                    torch.save(tensors, f)
+
+
+            def load_tensors(path):
+                with open(path, 'rb') as f:
+                    return torch.load(f)"""),
+        why="saves and loads through open file objects instead of paths",
     ),
     "state-dict-io-map-location": Alternative(
-        "state_dict_io",
-        "def save_params(net, path):\n"
-        "    torch.save(OrderedDict(net.state_dict()), path)\n\n\n"
-        "def load_params(net, path):\n"
-        "    state = torch.load(path, map_location='cpu', weights_only=True)\n"
-        "    net.load_state_dict(state, strict=True)\n"
-        "    return net",
+        cell="state_dict_io",
+        code=dedent("""\
+            def save_params(net, path):
+                torch.save(OrderedDict(net.state_dict()), path)
+
+
+            def load_params(net, path):
+                state = torch.load(path, map_location='cpu', weights_only=True)
+                net.load_state_dict(state, strict=True)
+                return net"""),
+        why="loads with map_location and weights_only, then a strict load_state_dict",
     ),
     "devices-index": Alternative(
-        "devices",
-        "def try_gpu(i=0):\n"
-        "    return torch.device('cuda', i) if i < torch.cuda.device_count() else torch.device('cpu')\n\n\n"
-        "def predict_on(net, X, device):\n"
-        "    net.to(device)\n"
-        "    return net(X.to(device))",
-        "Module.to moves in place; Tensor.to's copy is used directly",
+        cell="devices",
+        code=dedent("""\
+            def try_gpu(i=0):
+                return torch.device('cuda', i) if i < torch.cuda.device_count() else torch.device('cpu')
+
+
+            def predict_on(net, X, device):
+                net.to(device)
+                return net(X.to(device))"""),
+        why="Module.to moves in place; Tensor.to's copy is used directly",
     ),
 }

@@ -1,162 +1,218 @@
 """Sample submissions for 02_linear_regression: real bugs and correct alternatives."""
 
-from autograder.variants import Alternative, Bug
+from autograder.variants import Alternative, Bug, dedent
 
 BUGS = {
     "not-shuffled": Bug(
-        "data_iter", "    random.shuffle(indices)\n", "", ("test_data_iter_shuffles",), "always in file order"
+        cell="data_iter",
+        old="    random.shuffle(indices)\n",
+        new="",
+        loses=("test_data_iter_shuffles",),
+        why="always in file order",
     ),
     "last-batch-dropped": Bug(
-        "data_iter",
-        "for i in range(0, num_examples, batch_size):",
-        "for i in range(0, num_examples - batch_size + 1, batch_size):",
-        ("test_data_iter_covers_every_example_once",),
-        "only full batches",
+        cell="data_iter",
+        old="for i in range(0, num_examples, batch_size):",
+        new="for i in range(0, num_examples - batch_size + 1, batch_size):",
+        loses=("test_data_iter_covers_every_example_once",),
+        why="only full batches",
     ),
     "empty-last-batch": Bug(
-        "data_iter",
-        "for i in range(0, num_examples, batch_size):",
-        "for i in range(0, (num_examples // batch_size + 1) * batch_size, batch_size):",
-        ("test_data_iter_covers_every_example_once",),
-        "one batch too many when batch_size divides the data",
+        cell="data_iter",
+        old="for i in range(0, num_examples, batch_size):",
+        new="for i in range(0, (num_examples // batch_size + 1) * batch_size, batch_size):",
+        loses=("test_data_iter_covers_every_example_once",),
+        why="one batch too many when batch_size divides the data",
     ),
     "with-replacement": Bug(
-        "data_iter",
-        "j = torch.tensor(indices[i : min(i + batch_size, num_examples)])",
-        "j = torch.randint(0, num_examples, (min(batch_size, num_examples - i),))",
-        ("test_data_iter_covers_every_example_once",),
-        "random batches drawn with replacement",
+        cell="data_iter",
+        old="j = torch.tensor(indices[i : min(i + batch_size, num_examples)])",
+        new="j = torch.randint(0, num_examples, (min(batch_size, num_examples - i),))",
+        loses=("test_data_iter_covers_every_example_once",),
+        why="random batches drawn with replacement",
     ),
     "labels-not-shuffled": Bug(
-        "data_iter",
-        "labels.index_select(0, j)",
-        "labels[i : i + batch_size]",
-        ("test_data_iter_covers_every_example_once", "test_data_iter_shuffles"),
-        "features shuffled, labels in file order",
+        cell="data_iter",
+        old="labels.index_select(0, j)",
+        new="labels[i : i + batch_size]",
+        loses=("test_data_iter_covers_every_example_once", "test_data_iter_shuffles"),
+        why="features shuffled, labels in file order",
     ),
     "linreg-float64": Bug(
-        "linreg",
-        "return torch.mm(X, w) + b",
-        "return torch.mm(X.double(), w.double()) + b",
-        ("test_linreg_values",),
-        "float64 result where float32 is documented; old checks drew float64 inputs only",
+        cell="linreg",
+        old="return torch.mm(X, w) + b",
+        new="return torch.mm(X.double(), w.double()) + b",
+        loses=("test_linreg_values",),
+        why="float64 result where float32 is documented; old checks drew float64 inputs only",
     ),
-    "no-bias": Bug("linreg", "torch.mm(X, w) + b", "torch.mm(X, w)", ("test_linreg_values", "test_linreg_gradient")),
+    "no-bias": Bug(
+        cell="linreg",
+        old="torch.mm(X, w) + b",
+        new="torch.mm(X, w)",
+        loses=("test_linreg_values", "test_linreg_gradient"),
+        why="linreg leaves out the bias",
+    ),
     "flat-output": Bug(
-        "linreg",
-        "torch.mm(X, w) + b",
-        "torch.mv(X, w.view(-1)) + b",
-        ("test_linreg_values", "test_linreg_gradient"),
-        "shape (n,) instead of (n, 1)",
+        cell="linreg",
+        old="torch.mm(X, w) + b",
+        new="torch.mv(X, w.view(-1)) + b",
+        loses=("test_linreg_values", "test_linreg_gradient"),
+        why="shape (n,) instead of (n, 1)",
     ),
     "y-not-reshaped": Bug(
-        "squared_loss",
-        "(y_hat - y.view(y_hat.shape)) ** 2 / 2",
-        "(y_hat - y) ** 2 / 2",
-        ("test_squared_loss_values", "test_squared_loss_gradient"),
-        "broadcasts to n x n",
+        cell="squared_loss",
+        old="(y_hat - y.view(y_hat.shape)) ** 2 / 2",
+        new="(y_hat - y) ** 2 / 2",
+        loses=("test_squared_loss_values", "test_squared_loss_gradient"),
+        why="broadcasts to n x n",
     ),
     "no-half": Bug(
-        "squared_loss",
-        "(y_hat - y.view(y_hat.shape)) ** 2 / 2",
-        "(y_hat - y.view(y_hat.shape)) ** 2",
-        ("test_squared_loss_values", "test_squared_loss_gradient"),
+        cell="squared_loss",
+        old="(y_hat - y.view(y_hat.shape)) ** 2 / 2",
+        new="(y_hat - y.view(y_hat.shape)) ** 2",
+        loses=("test_squared_loss_values", "test_squared_loss_gradient"),
+        why="squared loss without the factor 1/2",
     ),
     "loss-reduced": Bug(
-        "squared_loss",
-        "(y_hat - y.view(y_hat.shape)) ** 2 / 2",
-        "((y_hat - y.view(y_hat.shape)) ** 2 / 2).mean()",
-        ("test_squared_loss_values",),
-        "mean over the batch: not per example",
+        cell="squared_loss",
+        old="(y_hat - y.view(y_hat.shape)) ** 2 / 2",
+        new="((y_hat - y.view(y_hat.shape)) ** 2 / 2).mean()",
+        loses=("test_squared_loss_values",),
+        why="mean over the batch: not per example",
     ),
     "sgd-not-divided": Bug(
-        "sgd",
-        "param.data -= lr * param.grad / batch_size",
-        "param.data -= lr * param.grad",
-        ("test_sgd_updates_in_place", "test_two_epochs_step_by_step"),
-        "trains fine on this data: only the exact checks see it",
+        cell="sgd",
+        old="param.data -= lr * param.grad / batch_size",
+        new="param.data -= lr * param.grad",
+        loses=("test_sgd_updates_in_place", "test_two_epochs_step_by_step"),
+        why="trains fine on this data: only the exact checks see it",
     ),
     "sgd-divided-twice": Bug(
-        "sgd",
-        "param.data -= lr * param.grad / batch_size",
-        "param.data -= lr * param.grad / batch_size / batch_size",
-        ("test_sgd_updates_in_place", "test_two_epochs_step_by_step", "test_training_recovers_true_parameters"),
+        cell="sgd",
+        old="param.data -= lr * param.grad / batch_size",
+        new="param.data -= lr * param.grad / batch_size / batch_size",
+        loses=("test_sgd_updates_in_place", "test_two_epochs_step_by_step", "test_training_recovers_true_parameters"),
+        why="the gradient divided by batch_size twice",
     ),
     "sgd-rebinds": Bug(
-        "sgd",
-        "param.data -= lr * param.grad / batch_size",
-        "param = param - lr * param.grad / batch_size",
-        ("test_sgd_updates_in_place", "test_two_epochs_step_by_step", "test_training_recovers_true_parameters"),
-        "the parameters never change",
+        cell="sgd",
+        old="param.data -= lr * param.grad / batch_size",
+        new="param = param - lr * param.grad / batch_size",
+        loses=("test_sgd_updates_in_place", "test_two_epochs_step_by_step", "test_training_recovers_true_parameters"),
+        why="the parameters never change",
     ),
     "sgd-leaf-in-place": Bug(
-        "sgd",
-        "param.data -= lr * param.grad / batch_size",
-        "param -= lr * param.grad / batch_size",
-        ("test_sgd_updates_in_place",),
-        "in-place change of a leaf that requires grad",
+        cell="sgd",
+        old="param.data -= lr * param.grad / batch_size",
+        new="param -= lr * param.grad / batch_size",
+        loses=("test_sgd_updates_in_place",),
+        why="in-place change of a leaf that requires grad",
     ),
     "attribute-renamed": Bug(
-        "LinearNet",
-        "        self.linear = nn.Linear(n_feature, 1)\n\n    def forward(self, x):\n        return self.linear(x)",
-        "        self.fc = nn.Linear(n_feature, 1)\n\n    def forward(self, x):\n        return self.fc(x)",
-        ("test_linear_net_outputs", "test_linear_net_gradient"),
-        "the contract's attribute is `linear`",
+        cell="LinearNet",
+        old=dedent(
+            """\
+                self.linear = nn.Linear(n_feature, 1)
+
+            def forward(self, x):
+                return self.linear(x)""",
+            indent=4,
+        ),
+        new=dedent(
+            """\
+                self.fc = nn.Linear(n_feature, 1)
+
+            def forward(self, x):
+                return self.fc(x)""",
+            indent=4,
+        ),
+        loses=("test_linear_net_outputs", "test_linear_net_gradient"),
+        why="the contract's attribute is `linear`",
     ),
     "no-bias-layer": Bug(
-        "LinearNet",
-        "nn.Linear(n_feature, 1)",
-        "nn.Linear(n_feature, 1, bias=False)",
-        ("test_linear_net_outputs", "test_linear_net_gradient"),
+        cell="LinearNet",
+        old="nn.Linear(n_feature, 1)",
+        new="nn.Linear(n_feature, 1, bias=False)",
+        loses=("test_linear_net_outputs", "test_linear_net_gradient"),
+        why="the linear layer built without a bias",
     ),
     "flattened-output": Bug(
-        "LinearNet",
-        "return self.linear(x)",
-        "return self.linear(x).view(-1)",
-        ("test_linear_net_outputs", "test_linear_net_gradient"),
-        "shape (n,) instead of (n, 1)",
+        cell="LinearNet",
+        old="return self.linear(x)",
+        new="return self.linear(x).view(-1)",
+        loses=("test_linear_net_outputs", "test_linear_net_gradient"),
+        why="shape (n,) instead of (n, 1)",
     ),
 }
 
 ALTERNATIVES = {
     "randperm-slices": Alternative(
-        "data_iter",
-        "def data_iter(batch_size, features, labels):\n"
-        "    order = torch.randperm(len(features))\n"
-        "    for start in range(0, len(order), batch_size):\n"
-        "        chosen = order[start : start + batch_size]\n"
-        "        yield features[chosen], labels[chosen]",
+        cell="data_iter",
+        code=dedent("""\
+            def data_iter(batch_size, features, labels):
+                order = torch.randperm(len(features))
+                for start in range(0, len(order), batch_size):
+                    chosen = order[start : start + batch_size]
+                    yield features[chosen], labels[chosen]"""),
+        why="shuffles with torch.randperm and slices the permutation",
     ),
     "dataloader": Alternative(
-        "data_iter",
-        "def data_iter(batch_size, features, labels):\n"
-        "    dataset = torch.utils.data.TensorDataset(features, labels)\n"
-        "    yield from torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)",
-        "the library's loader: yields lists [X, y]",
+        cell="data_iter",
+        code=dedent("""\
+            def data_iter(batch_size, features, labels):
+                dataset = torch.utils.data.TensorDataset(features, labels)
+                yield from torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True)"""),
+        why="the library's loader: yields lists [X, y]",
     ),
-    "matmul-operator": Alternative("linreg", "def linreg(X, w, b):\n    return X @ w + b"),
+    "matmul-operator": Alternative(
+        cell="linreg",
+        code=dedent("""\
+            def linreg(X, w, b):
+                return X @ w + b"""),
+        why="X @ w instead of torch.mm",
+    ),
     "sum-of-products": Alternative(
-        "linreg", "def linreg(X, w, b):\n    return (X * w.t()).sum(dim=1, keepdim=True) + b", "broadcasting, then a row sum"
+        cell="linreg",
+        code=dedent("""\
+            def linreg(X, w, b):
+                return (X * w.t()).sum(dim=1, keepdim=True) + b"""),
+        why="broadcasting, then a row sum",
     ),
     "reshape-minus-one": Alternative(
-        "squared_loss", "def squared_loss(y_hat, y):\n    diff = y_hat - y.reshape(-1, 1)\n    return 0.5 * diff * diff"
+        cell="squared_loss",
+        code=dedent("""\
+            def squared_loss(y_hat, y):
+                diff = y_hat - y.reshape(-1, 1)
+                return 0.5 * diff * diff"""),
+        why="reshape(-1, 1) and a product instead of view and ** 2",
     ),
     "no-grad-update": Alternative(
-        "sgd",
-        "def sgd(params, lr, batch_size):\n    with torch.no_grad():\n        for p in params:\n"
-        "            p -= lr / batch_size * p.grad",
+        cell="sgd",
+        code=dedent("""\
+            def sgd(params, lr, batch_size):
+                with torch.no_grad():
+                    for p in params:
+                        p -= lr / batch_size * p.grad"""),
+        why="updates in place under torch.no_grad() instead of through .data",
     ),
     "data-sub": Alternative(
-        "sgd",
-        "def sgd(params, lr, batch_size):\n    for p in params:\n        p.data.sub_(p.grad.data * lr / batch_size)",
+        cell="sgd",
+        code=dedent("""\
+            def sgd(params, lr, batch_size):
+                for p in params:
+                    p.data.sub_(p.grad.data * lr / batch_size)"""),
+        why="updates with param.data.sub_ instead of -=",
     ),
     "functional-forward": Alternative(
-        "LinearNet",
-        "class LinearNet(nn.Module):\n"
-        "    def __init__(self, n_feature):\n"
-        "        super(LinearNet, self).__init__()\n"
-        "        self.linear = nn.Linear(in_features=n_feature, out_features=1)\n\n"
-        "    def forward(self, x):\n"
-        "        return x @ self.linear.weight.t() + self.linear.bias",
+        cell="LinearNet",
+        code=dedent("""\
+            class LinearNet(nn.Module):
+                def __init__(self, n_feature):
+                    super(LinearNet, self).__init__()
+                    self.linear = nn.Linear(in_features=n_feature, out_features=1)
+
+                def forward(self, x):
+                    return x @ self.linear.weight.t() + self.linear.bias"""),
+        why="forward computes x @ weight.T + bias by hand from the layer's parameters",
     ),
 }

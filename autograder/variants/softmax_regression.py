@@ -1,173 +1,320 @@
 """Sample submissions for 03_softmax_regression: real bugs and correct alternatives."""
 
-from autograder.variants import Alternative, Bug
+from autograder.variants import Alternative, Bug, dedent
 
 BUGS = {
     "labels-order": Bug(
-        "get_fashion_mnist_labels", '"shirt", "sneaker"', '"sneaker", "shirt"', ("test_label_names",), "classes out of order"
+        cell="get_fashion_mnist_labels",
+        old='"shirt", "sneaker"',
+        new='"sneaker", "shirt"',
+        loses=("test_label_names",),
+        why="classes out of order",
     ),
     "totensor-unscaled": Bug(
-        "image_to_tensor",
-        "        if np.issubdtype(image.dtype, np.integer) or image.max() > 1:\n            image = image.astype(np.float64) / 255.0\n",
-        "",
-        ("test_non_uint8_images_are_scaled",),
-        "the notes' ToTensor pitfall: non-uint8 pixels left unscaled",
+        cell="image_to_tensor",
+        old=dedent(
+            """\
+            if np.issubdtype(image.dtype, np.integer) or image.max() > 1:
+                image = image.astype(np.float64) / 255.0
+            """,
+            indent=8,
+        ),
+        new="",
+        loses=("test_non_uint8_images_are_scaled",),
+        why="the notes' ToTensor pitfall: non-uint8 pixels left unscaled",
     ),
     "scaled-stays-float64": Bug(
-        "image_to_tensor",
-        "torch.from_numpy(image.transpose(2, 0, 1).astype(np.float32))",
-        "torch.from_numpy(image.transpose(2, 0, 1))",
-        ("test_non_uint8_images_are_scaled",),
-        "float64 tensors for non-uint8 images where float32 is documented; old checks compared values only",
+        cell="image_to_tensor",
+        old="torch.from_numpy(image.transpose(2, 0, 1).astype(np.float32))",
+        new="torch.from_numpy(image.transpose(2, 0, 1))",
+        loses=("test_non_uint8_images_are_scaled",),
+        why="float64 tensors for non-uint8 images where float32 is documented; old checks compared values only",
     ),
     "scales-callers-array": Bug(
-        "image_to_tensor",
-        "        if np.issubdtype(image.dtype, np.integer) or image.max() > 1:\n            image = image.astype(np.float64) / 255.0\n",
-        "        if np.issubdtype(image.dtype, np.integer):\n            image = image.astype(np.float64) / 255.0\n"
-        "        elif image.max() > 1:\n            image /= 255.0\n",
-        ("test_non_uint8_images_are_scaled",),
-        "divides a float caller's array in place (np.asarray does not copy); old checks sent a copy",
+        cell="image_to_tensor",
+        old=dedent(
+            """\
+            if np.issubdtype(image.dtype, np.integer) or image.max() > 1:
+                image = image.astype(np.float64) / 255.0
+            """,
+            indent=8,
+        ),
+        new=dedent(
+            """\
+            if np.issubdtype(image.dtype, np.integer):
+                image = image.astype(np.float64) / 255.0
+            elif image.max() > 1:
+                image /= 255.0
+            """,
+            indent=8,
+        ),
+        loses=("test_non_uint8_images_are_scaled",),
+        why="divides a float caller's array in place (np.asarray does not copy); old checks sent a copy",
     ),
     "test-shuffled": Bug(
-        "load_data_fashion_mnist",
-        "batch_size=batch_size, shuffle=False",
-        "batch_size=batch_size, shuffle=True",
-        ("test_reads_idx_files",),
-        "test data shuffled",
+        cell="load_data_fashion_mnist",
+        old="batch_size=batch_size, shuffle=False",
+        new="batch_size=batch_size, shuffle=True",
+        loses=("test_reads_idx_files",),
+        why="test data shuffled",
     ),
     "drop-last": Bug(
-        "load_data_fashion_mnist",
-        "    train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True)\n"
-        "    test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False)\n",
-        "    train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)\n"
-        "    test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False, drop_last=True)\n",
-        ("test_reads_idx_files",),
-        "drops a smaller last batch; old checks left one by chance (both sizes divided for a few secrets in a hundred)",
+        cell="load_data_fashion_mnist",
+        old=dedent(
+            """\
+            train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True)
+            test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False)
+            """,
+            indent=4,
+        ),
+        new=dedent(
+            """\
+            train_iter = torch.utils.data.DataLoader(mnist_train, batch_size=batch_size, shuffle=True, drop_last=True)
+            test_iter = torch.utils.data.DataLoader(mnist_test, batch_size=batch_size, shuffle=False, drop_last=True)
+            """,
+            indent=4,
+        ),
+        loses=("test_reads_idx_files",),
+        why="drops a smaller last batch; old checks left one by chance (both sizes divided for a few secrets in a hundred)",
     ),
     "resize-ignored": Bug(
-        "load_data_fashion_mnist", "trans = [transforms.Resize(resize)] if resize else []", "trans = []", ("test_resize",)
+        cell="load_data_fashion_mnist",
+        old="trans = [transforms.Resize(resize)] if resize else []",
+        new="trans = []",
+        loses=("test_resize",),
+        why="the resize argument never adds a Resize transform",
     ),
     "softmax-dim0": Bug(
-        "softmax",
-        "X_exp.sum(dim=1, keepdim=True)",
-        "X_exp.sum(dim=0, keepdim=True)",
-        ("test_softmax_values", "test_softmax_square_batch"),
-        "summed over the wrong dimension",
+        cell="softmax",
+        old="X_exp.sum(dim=1, keepdim=True)",
+        new="X_exp.sum(dim=0, keepdim=True)",
+        loses=("test_softmax_values", "test_softmax_square_batch"),
+        why="summed over the wrong dimension",
     ),
     "softmax-no-keepdim": Bug(
-        "softmax",
-        "X_exp.sum(dim=1, keepdim=True)",
-        "X_exp.sum(dim=1)",
-        ("test_softmax_values", "test_softmax_square_batch", "test_softmax_gradient"),
-        "no keepdim: silent for square batches",
+        cell="softmax",
+        old="X_exp.sum(dim=1, keepdim=True)",
+        new="X_exp.sum(dim=1)",
+        loses=("test_softmax_values", "test_softmax_square_batch", "test_softmax_gradient"),
+        why="no keepdim: silent for square batches",
     ),
     "softmax-library": Bug(
-        "softmax",
-        "    X_exp = X.exp()\n    partition = X_exp.sum(dim=1, keepdim=True)\n    return X_exp / partition",
-        "    return torch.softmax(X, dim=1)",
-        ("test_softmax_from_scratch",),
-        "calls the library",
+        cell="softmax",
+        old=dedent(
+            """\
+            X_exp = X.exp()
+            partition = X_exp.sum(dim=1, keepdim=True)
+            return X_exp / partition""",
+            indent=4,
+        ),
+        new="    return torch.softmax(X, dim=1)",
+        loses=("test_softmax_from_scratch",),
+        why="calls the library",
     ),
     "gather-dim0": Bug(
-        "cross_entropy", "y_hat.gather(1, y.view(-1, 1))", "y_hat.gather(0, y.view(-1, 1))", ("test_cross_entropy_values",)
+        cell="cross_entropy",
+        old="y_hat.gather(1, y.view(-1, 1))",
+        new="y_hat.gather(0, y.view(-1, 1))",
+        loses=("test_cross_entropy_values",),
+        why="gathers along dimension 0 instead of picking each row's label probability",
     ),
     "y-not-reshaped": Bug(
-        "cross_entropy",
-        "-torch.log(y_hat.gather(1, y.view(-1, 1)))",
-        "-torch.log(y_hat[:, y])",
-        ("test_cross_entropy_values", "test_cross_entropy_gradient"),
-        "indexing broadcasts to n x n",
+        cell="cross_entropy",
+        old="-torch.log(y_hat.gather(1, y.view(-1, 1)))",
+        new="-torch.log(y_hat[:, y])",
+        loses=("test_cross_entropy_values", "test_cross_entropy_gradient"),
+        why="indexing broadcasts to n x n",
     ),
-    "accuracy-count": Bug("accuracy", ".float().mean().item()", ".float().sum().item()", ("test_accuracy",), "counts"),
-    "accuracy-tensor": Bug("accuracy", ".float().mean().item()", ".float().mean()", ("test_accuracy",), "returns a tensor"),
+    "accuracy-count": Bug(
+        cell="accuracy",
+        old=".float().mean().item()",
+        new=".float().sum().item()",
+        loses=("test_accuracy",),
+        why="counts",
+    ),
+    "accuracy-tensor": Bug(
+        cell="accuracy",
+        old=".float().mean().item()",
+        new=".float().mean()",
+        loses=("test_accuracy",),
+        why="returns a tensor",
+    ),
     "no-eval-mode": Bug(
-        "evaluate_accuracy", "                net.eval()\n", "", ("test_evaluate_accuracy_eval_mode",), "dropout stays on"
+        cell="evaluate_accuracy",
+        old="                net.eval()\n",
+        new="",
+        loses=("test_evaluate_accuracy_eval_mode",),
+        why="dropout stays on",
     ),
     "eval-average-of-batches": Bug(
-        "evaluate_accuracy",
-        "n += y.shape[0]",
-        "n += 1",
-        ("test_evaluate_accuracy_function", "test_evaluate_accuracy_eval_mode"),
-        "counts batches",
+        cell="evaluate_accuracy",
+        old="n += y.shape[0]",
+        new="n += 1",
+        loses=("test_evaluate_accuracy_function", "test_evaluate_accuracy_eval_mode"),
+        why="counts batches",
     ),
     "no-zero-grad": Bug(
-        "train_ch3",
-        "            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n",
-        "",
-        ("test_train_ch3_with_sgd",),
-        "gradients accumulate",
+        cell="train_ch3",
+        old=dedent(
+            """\
+            elif params is not None and params[0].grad is not None:
+                for param in params:
+                    param.grad.data.zero_()
+            """,
+            indent=12,
+        ),
+        new="",
+        loses=("test_train_ch3_with_sgd",),
+        why="gradients accumulate",
     ),
     "no-optimizer-zero-grad": Bug(
-        "train_ch3",
-        "                optimizer.zero_grad()\n",
-        "                pass\n",
-        ("test_train_ch3_with_optimizer",),
+        cell="train_ch3",
+        old="                optimizer.zero_grad()\n",
+        new="                pass\n",
+        loses=("test_train_ch3_with_optimizer",),
+        why="the optimizer's gradients never cleared, so they pile up across minibatches",
     ),
     "zero-after-step": Bug(
-        "train_ch3",
-        "            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n"
-        "            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n",
-        "            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n"
-        "                for param in params:\n                    param.grad.data.zero_()\n",
-        ("test_train_ch3_with_sgd",),
-        "zeroes after the step: the first batch adds to gradients the params already carry (old checks began at None)",
+        cell="train_ch3",
+        old=dedent(
+            """\
+            elif params is not None and params[0].grad is not None:
+                for param in params:
+                    param.grad.data.zero_()
+            batch_loss.backward()
+            if optimizer is None:
+                sgd(params, lr, batch_size)
+            """,
+            indent=12,
+        ),
+        new=dedent(
+            """\
+            batch_loss.backward()
+            if optimizer is None:
+                sgd(params, lr, batch_size)
+                for param in params:
+                    param.grad.data.zero_()
+            """,
+            indent=12,
+        ),
+        loses=("test_train_ch3_with_sgd",),
+        why="zeroes after the step: the first batch adds to gradients the params already carry (old checks began at None)",
     ),
     "optimizer-zero-after-step": Bug(
-        "train_ch3",
-        "            if optimizer is not None:\n                optimizer.zero_grad()\n            elif params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n            else:\n                optimizer.step()\n",
-        "            if optimizer is None and params is not None and params[0].grad is not None:\n                for param in params:\n                    param.grad.data.zero_()\n            batch_loss.backward()\n            if optimizer is None:\n                sgd(params, lr, batch_size)\n            else:\n                optimizer.step()\n                optimizer.zero_grad()\n",
-        ("test_train_ch3_with_optimizer",),
-        "optimizer.zero_grad() after the step: the first batch adds to the gradients the net already carries",
+        cell="train_ch3",
+        old=dedent(
+            """\
+            if optimizer is not None:
+                optimizer.zero_grad()
+            elif params is not None and params[0].grad is not None:
+                for param in params:
+                    param.grad.data.zero_()
+            batch_loss.backward()
+            if optimizer is None:
+                sgd(params, lr, batch_size)
+            else:
+                optimizer.step()
+            """,
+            indent=12,
+        ),
+        new=dedent(
+            """\
+            if optimizer is None and params is not None and params[0].grad is not None:
+                for param in params:
+                    param.grad.data.zero_()
+            batch_loss.backward()
+            if optimizer is None:
+                sgd(params, lr, batch_size)
+            else:
+                optimizer.step()
+                optimizer.zero_grad()
+            """,
+            indent=12,
+        ),
+        loses=("test_train_ch3_with_optimizer",),
+        why="optimizer.zero_grad() after the step: the first batch adds to the gradients the net already carries",
     ),
     "flatten-batch": Bug(
-        "FlattenLayer", "x.view(x.shape[0], -1)", "x.view(-1)", ("test_flatten_layer", "test_flatten_layer_in_a_network")
+        cell="FlattenLayer",
+        old="x.view(x.shape[0], -1)",
+        new="x.view(-1)",
+        loses=("test_flatten_layer", "test_flatten_layer_in_a_network"),
+        why="flattens the whole batch into one vector instead of each example",
     ),
 }
 
 ALTERNATIVES = {
     "softmax-logsumexp": Alternative(
-        "softmax",
-        "def softmax(X):\n    return torch.exp(X - torch.logsumexp(X, dim=1, keepdim=True))",
-        "numerically stable, through logsumexp",
+        cell="softmax",
+        code=dedent("""\
+            def softmax(X):
+                return torch.exp(X - torch.logsumexp(X, dim=1, keepdim=True))"""),
+        why="numerically stable, through logsumexp",
     ),
     "softmax-max-shift": Alternative(
-        "softmax",
-        "def softmax(X):\n    shifted = X - X.max(dim=1, keepdim=True).values\n    e = torch.exp(shifted)\n    return e / torch.sum(e, 1, keepdim=True)",
+        cell="softmax",
+        code=dedent("""\
+            def softmax(X):
+                shifted = X - X.max(dim=1, keepdim=True).values
+                e = torch.exp(shifted)
+                return e / torch.sum(e, 1, keepdim=True)"""),
+        why="subtracts each row's maximum before exp, for stability",
     ),
     "cross-entropy-indexing": Alternative(
-        "cross_entropy",
-        "def cross_entropy(y_hat, y):\n    picked = y_hat[torch.arange(len(y)), y]\n    return -picked.log().reshape(-1, 1)",
+        cell="cross_entropy",
+        code=dedent("""\
+            def cross_entropy(y_hat, y):
+                picked = y_hat[torch.arange(len(y)), y]
+                return -picked.log().reshape(-1, 1)"""),
+        why="picks the label probabilities by advanced indexing instead of gather",
     ),
     "accuracy-loop": Alternative(
-        "accuracy",
-        "def accuracy(y_hat, y):\n    correct = 0\n    for row, label in zip(y_hat, y):\n        correct += int(torch.argmax(row) == label)\n    return correct / len(y)",
+        cell="accuracy",
+        code=dedent("""\
+            def accuracy(y_hat, y):
+                correct = 0
+                for row, label in zip(y_hat, y):
+                    correct += int(torch.argmax(row) == label)
+                return correct / len(y)"""),
+        why="counts the right predictions in a Python loop",
     ),
     "labels-dict": Alternative(
-        "get_fashion_mnist_labels",
-        "NAMES = dict(enumerate('t-shirt trouser pullover dress coat sandal shirt sneaker bag ankle_boot'.split()))\n\n\n"
-        "def get_fashion_mnist_labels(labels):\n    return [NAMES[int(i)].replace('_', ' ') for i in labels]",
+        cell="get_fashion_mnist_labels",
+        code=dedent("""\
+            NAMES = dict(enumerate('t-shirt trouser pullover dress coat sandal shirt sneaker bag ankle_boot'.split()))
+
+
+            def get_fashion_mnist_labels(labels):
+                return [NAMES[int(i)].replace('_', ' ') for i in labels]"""),
+        why="a dict built from a split string, underscores turned into spaces",
     ),
     "evaluate-with-matmul-device": Alternative(
-        "evaluate_accuracy",
-        "def evaluate_accuracy(data_iter, net, device=None):\n"
-        "    is_module = isinstance(net, torch.nn.Module)\n"
-        "    if is_module:\n"
-        "        was_training = net.training\n"
-        "        net.eval()\n"
-        "        device = device or next(net.parameters()).device\n"
-        "    right = total = 0\n"
-        "    with torch.no_grad():\n"
-        "        for X, y in data_iter:\n"
-        "            if is_module:\n"
-        "                X, y = X.to(device), y.to(device)\n"
-        "            right += torch.sum(torch.argmax(net(X), 1) == y).item()\n"
-        "            total += len(y)\n"
-        "    if is_module:\n"
-        "        net.train(was_training)\n"
-        "    return right / total",
+        cell="evaluate_accuracy",
+        code=dedent("""\
+            def evaluate_accuracy(data_iter, net, device=None):
+                is_module = isinstance(net, torch.nn.Module)
+                if is_module:
+                    was_training = net.training
+                    net.eval()
+                    device = device or next(net.parameters()).device
+                right = total = 0
+                with torch.no_grad():
+                    for X, y in data_iter:
+                        if is_module:
+                            X, y = X.to(device), y.to(device)
+                        right += torch.sum(torch.argmax(net(X), 1) == y).item()
+                        total += len(y)
+                if is_module:
+                    net.train(was_training)
+                return right / total"""),
+        why="eval mode for modules, restored afterwards; counts with torch.sum",
     ),
     "flatten-reshape": Alternative(
-        "FlattenLayer",
-        "class FlattenLayer(nn.Module):\n    def forward(self, x):\n        return torch.flatten(x, start_dim=1)",
+        cell="FlattenLayer",
+        code=dedent("""\
+            class FlattenLayer(nn.Module):
+                def forward(self, x):
+                    return torch.flatten(x, start_dim=1)"""),
+        why="torch.flatten from dimension 1 instead of view",
     ),
 }

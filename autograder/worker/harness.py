@@ -1,19 +1,31 @@
 """Public helpers the grader calls inside the worker to wire student code together.
 
 They hold no solution and no expected value: only glue, such as running a
-backward pass or batching data that the grader sent.
+backward pass or batching data that the grader sent. Generic glue comes first;
+then, one section per assignment in course order, the stand-ins and files that
+only that assignment's checks use. This module runs in the sandboxed worker, so
+it imports only torch and the standard library (numpy, PIL and torchvision
+inside the functions that need them), never the kit.
 """
 
 import torch
 
+# --- generic: autograd ----------------------------------------------------------------
 
-def vjp(fn, args, grad_output=None):
-    """Call fn(*args), backpropagate grad_output (or a scalar's 1), return (out, grads).
 
-    grads lists the .grad of each tensor argument that requires grad, in order
-    (None where no gradient reached it).
+def vjp(fn, args, grad_output=None, index=None):
+    """Call fn(*args), backpropagate grad_output (or a scalar's 1) from it, return (out, grads).
+
+    index: backpropagate from fn(*args)[index] instead, for a function that returns a
+    tuple (out is then that item). grads lists the .grad of each tensor argument that
+    requires grad, in order (None where no gradient reached it). A module fn has its
+    parameters' gradients cleared first, so grads_of(fn) afterwards reads this pass only.
     """
+    if isinstance(fn, torch.nn.Module):
+        fn.zero_grad(set_to_none=True)
     out = fn(*args)
+    if index is not None:
+        out = out[index]
     if not isinstance(out, torch.Tensor):
         raise TypeError(f"expected a tensor result, got {type(out).__name__}")
     out.backward(grad_output)
@@ -21,14 +33,51 @@ def vjp(fn, args, grad_output=None):
     return out.detach(), grads
 
 
+def grads_of(obj):
+    """The gradients of a module's parameters as {name: .grad}, or of a list of tensors as [.grad] (None where absent)."""
+    if isinstance(obj, torch.nn.Module):
+        return {name: p.grad for name, p in obj.named_parameters()}
+    return [p.grad for p in obj]
+
+
+def set_grads(obj, grads):
+    """Give parameters the gradients the grader sent (copies in each parameter's dtype and device); returns None.
+
+    obj a module: grads is {name: gradient} for each of its named parameters;
+    obj a list of tensors: grads is a list of gradients in the same order.
+    """
+    if isinstance(obj, torch.nn.Module):
+        pairs = [(p, grads[name]) for name, p in obj.named_parameters()]
+    else:
+        pairs = list(zip(obj, grads))
+    for p, g in pairs:
+        p.grad = g.detach().clone().to(p.device, p.dtype)
+
+
+def graph_state(obj):
+    """Autograd facts about a tensor: is_leaf, requires_grad, grad_fn (its type name or None) and data_ptr.
+
+    A list or tuple gives a list of them; a module gives {name: facts} for its named parameters.
+    """
+    if isinstance(obj, torch.nn.Module):
+        return {name: graph_state(p) for name, p in obj.named_parameters()}
+    if isinstance(obj, (list, tuple)):
+        return [graph_state(t) for t in obj]
+    grad_fn = obj.grad_fn
+    return {
+        "is_leaf": obj.is_leaf,
+        "requires_grad": obj.requires_grad,
+        "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
+        "data_ptr": obj.data_ptr(),
+    }
+
+
+# --- generic: data, files and containers ----------------------------------------------
+
+
 def batches(features, labels, batch_size):
     """Split tensors into a list of (X, y) minibatches, in order; the list is reusable."""
     return [(features[i : i + batch_size], labels[i : i + batch_size]) for i in range(0, len(features), batch_size)]
-
-
-def grads_of(params):
-    """The .grad of each tensor in params (None where absent)."""
-    return [p.grad for p in params]
 
 
 def collect(iterable, limit=100_000):
@@ -46,6 +95,263 @@ def fresh_dir(prefix="data-"):
     import tempfile
 
     return tempfile.mkdtemp(prefix=prefix)
+
+
+def save_file(obj, path):
+    """torch.save(obj, path) in the worker; returns path."""
+    torch.save(obj, path)
+    return path
+
+
+def load_file(path):
+    """torch.load(path, weights_only=True): tensors and containers of tensors only, never arbitrary objects."""
+    return torch.load(path, weights_only=True)
+
+
+def ordered_dict(pairs):
+    """collections.OrderedDict of (key, value) pairs (ask for it as a handle to keep its type)."""
+    from collections import OrderedDict
+
+    return OrderedDict(pairs)
+
+
+# --- generic: running and inspecting modules ------------------------------------------
+
+
+def bind(fn, *args, **kwargs):
+    """A one-argument net: X -> fn(X, *args, **kwargs) (e.g. an MLP from scratch with its params)."""
+
+    def net(X):
+        return fn(X, *args, **kwargs)
+
+    return net
+
+
+def forward(module, X, training=False):
+    """module(X) without building a graph, in eval mode (or train mode when training)."""
+    module.train(training)
+    with torch.no_grad():
+        return module(X)
+
+
+def train_steps(net, optimizer, loss, batches):
+    """One optimizer step per (X, y) in batches: zero_grad, loss(net(X), y).backward(), step."""
+    for X, y in batches:
+        optimizer.zero_grad()
+        loss(net(X), y).backward()
+        optimizer.step()
+
+
+def device_of(tensor):
+    """The device a tensor lives on, as a string such as 'cpu', 'cuda:0' or 'meta'."""
+    return str(tensor.device)
+
+
+def module_devices(net):
+    """Sorted distinct devices (as strings) of net's parameters and buffers."""
+    return sorted({str(t.device) for t in list(net.parameters()) + list(net.buffers())})
+
+
+def with_fake_cuda(count, fake, fn, *args, **kwargs):
+    """Call fn(*args, **kwargs) while torch.cuda reports `count` GPUs and torch.cuda.synchronize is fake.sync.
+
+    fake None leaves torch.cuda.synchronize alone. Everything is restored afterwards.
+    """
+    cuda = torch.cuda
+    saved = cuda.synchronize, cuda.is_available, cuda.device_count
+    if fake is not None:
+        cuda.synchronize = fake.sync
+    cuda.is_available = lambda: count > 0
+    cuda.device_count = lambda: count
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        cuda.synchronize, cuda.is_available, cuda.device_count = saved
+
+
+def layout(fn, *args):
+    """Call fn(*args) and describe the result without its values: each tensor becomes [shape, device name].
+
+    Works for tensors on the 'meta' device (shapes, no data), which cannot travel by value.
+    """
+
+    def describe(value):
+        if isinstance(value, torch.Tensor):
+            return [list(value.shape), str(value.device)]
+        if isinstance(value, (list, tuple)):
+            return [describe(item) for item in value]
+        return None
+
+    return describe(fn(*args))
+
+
+def parameter_names(net):
+    """Names of net.named_parameters(), in order."""
+    return [name for name, _ in net.named_parameters()]
+
+
+def child_names(net):
+    """Names of net.named_children(), in order."""
+    return [name for name, _ in net.named_children()]
+
+
+def module_types(net):
+    """(name, fully qualified class name) of net and every submodule, in order ('' is net itself)."""
+    return [(name, f"{type(m).__module__}.{type(m).__qualname__}") for name, m in net.named_modules()]
+
+
+def module_attr(net, name, attr):
+    """The attribute attr of the submodule called name (e.g. a Dropout's p)."""
+    return getattr(net.get_submodule(name), attr)
+
+
+def param_groups(optimizer, net):
+    """The optimizer's parameter groups: their numeric settings and 'names', the names in net of their parameters."""
+    names = {id(p): n for n, p in net.named_parameters()}
+    groups = []
+    for group in optimizer.param_groups:
+        info = {k: v for k, v in group.items() if k != "params" and type(v) in (int, float, bool)}
+        info["names"] = [names.get(id(p), "?") for p in group["params"]]
+        groups.append(info)
+    return groups
+
+
+def assign(module, name, value):
+    """Set module.<name> to value: in place for a parameter, by assignment otherwise (buffers, plain tensors)."""
+    current = getattr(module, name, None)
+    if isinstance(current, torch.nn.Parameter):
+        with torch.no_grad():
+            current.copy_(value)
+    else:
+        setattr(module, name, value)
+
+
+def count_parameters(module):
+    """The number of scalar parameters of module."""
+    return sum(p.numel() for p in module.parameters())
+
+
+# --- generic: networks by shape and seeded weights (autograder/nets.py) ---------------
+
+
+def state_shapes(module, buffers=True):
+    """[(name, shape)] of the floating-point entries of module.state_dict(), in order; parameters only if not buffers."""
+    entries = module.state_dict().items() if buffers else module.named_parameters()
+    return [(name, tuple(value.shape)) for name, value in entries if value.is_floating_point()]
+
+
+def build_on_meta(factory, *args, **kwargs):
+    """factory(*args, **kwargs) built on the meta device: shapes without memory or arithmetic."""
+    with torch.device("meta"):
+        return factory(*args, **kwargs)
+
+
+def child_shapes(module, shape, device="meta"):
+    """Run a zero input of `shape` through each child of module in turn: [(child name, output shape)]."""
+    X = torch.zeros(tuple(shape), device=device)
+    shapes = []
+    with torch.no_grad():
+        for name, child in module.named_children():
+            X = child(X)
+            shapes.append((name, tuple(X.shape)))
+    return shapes
+
+
+def child_outputs(module, X, training=False):
+    """Run X through each child of module in turn, in eval (or train) mode: [(child name, output)]."""
+    module.train(training)
+    outputs = []
+    with torch.no_grad():
+        for name, child in module.named_children():
+            X = child(X)
+            outputs.append((name, X))
+    return outputs
+
+
+def layer_shapes(module, shape, kinds=("Conv2d", "Linear", "MaxPool2d", "AvgPool2d"), device="meta"):
+    """Output shapes of module's layers of these kinds (class names), in the order forward calls them."""
+    shapes = []
+    hooks = [
+        layer.register_forward_hook(lambda _layer, _inputs, output: shapes.append(tuple(output.shape)))
+        for layer in module.modules()
+        if type(layer).__name__ in kinds
+    ]
+    try:
+        with torch.no_grad():
+            module(torch.zeros(tuple(shape), device=device))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return shapes
+
+
+def seeded_entry(seed, key, shape):
+    """A reproducible random tensor for a parameter or buffer called `key`, of the given shape.
+
+    Weights of 2 or more dimensions are uniform with variance 2 / fan_in; 1-D weights
+    (norm layer scales) and running variances lie in [0.5, 1.5]; biases and running means are small.
+    """
+    import hashlib
+    import math
+
+    digest = hashlib.sha256(f"{seed}|{key}".encode()).digest()
+    generator = torch.Generator().manual_seed(int.from_bytes(digest[:8], "big") >> 1)
+    uniform = torch.rand(tuple(shape), generator=generator)
+    leaf = key.rsplit(".", 1)[-1]
+    if leaf == "running_var" or (leaf == "weight" and len(shape) <= 1):
+        return uniform + 0.5
+    if len(shape) <= 1:
+        return (uniform - 0.5) * 0.2
+    bound = math.sqrt(6.0 / math.prod(shape[1:]))
+    return uniform.mul_(2 * bound).sub_(bound)
+
+
+def fill_state(module, seed, names):
+    """Overwrite state entries of module with seeded values; names maps each entry's name to the key that seeds it."""
+    state = module.state_dict()
+    with torch.no_grad():
+        for name, key in names.items():
+            state[name].copy_(seeded_entry(seed, key, tuple(state[name].shape)))
+
+
+# --- 01_preliminaries -----------------------------------------------------------------
+
+
+def add_(obj, value):
+    """obj += value in place, for a tensor (outside autograd) or a NumPy array; returns None."""
+    if isinstance(obj, torch.Tensor):
+        with torch.no_grad():
+            obj.add_(value)
+    else:
+        obj += value
+
+
+# --- 02_linear_regression -------------------------------------------------------------
+
+
+def in_order(batch_size, features, labels):
+    """A stand-in for data_iter that yields the minibatches in order, without shuffling."""
+    yield from batches(features, labels, batch_size)
+
+
+def train_linreg(data_iter, net, loss, sgd, features, labels, w, b, lr, num_epochs, batch_size):
+    """The notes' training loop for linear regression from scratch, with the given pieces.
+
+    Per minibatch: loss(net(X, w, b), y).sum(), backward, sgd([w, b], lr, batch_size),
+    zero both gradients. Updates w and b in place; returns detached copies [w, b].
+    """
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels):
+            batch_loss = loss(net(X, w, b), y).sum()
+            batch_loss.backward()
+            sgd([w, b], lr, batch_size)
+            for param in (w, b):
+                if param.grad is not None:
+                    param.grad.data.zero_()
+    return [w.detach().clone(), b.detach().clone()]
+
+
+# --- 03_softmax_regression: Fashion-MNIST files and a from-scratch net ----------------
 
 
 def write_idx(path, array):
@@ -92,52 +398,23 @@ def nll_rows(y_hat, y):
     return torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none")
 
 
-# --- 01_preliminaries and 02_linear_regression ---------------------------------------
+# --- 04_mlp_regularization ------------------------------------------------------------
+# (nothing of its own: its checks use the generic glue above)
 
 
-def add_(obj, value):
-    """obj += value in place, for a tensor (outside autograd) or a NumPy array; returns None."""
-    if isinstance(obj, torch.Tensor):
-        with torch.no_grad():
-            obj.add_(value)
-    else:
-        obj += value
+# --- 05_deep_learning_computation -----------------------------------------------------
+# (nothing of its own: its checks use the generic glue above)
 
 
-def device_of(tensor):
-    """The device a tensor lives on, as a string such as 'cpu', 'cuda:0' or 'meta'."""
-    return str(tensor.device)
+# --- 06_convolution_basics ------------------------------------------------------------
+# (nothing of its own: its checks use the generic glue above)
 
 
-def in_order(batch_size, features, labels):
-    """A stand-in for data_iter that yields the minibatches in order, without shuffling."""
-    yield from batches(features, labels, batch_size)
+# --- 07_modern_cnns -------------------------------------------------------------------
+# (nothing of its own: its checks use the generic glue above)
 
 
-def train_linreg(data_iter, net, loss, sgd, features, labels, w, b, lr, num_epochs, batch_size):
-    """The notes' training loop for linear regression from scratch, with the given pieces.
-
-    Per minibatch: loss(net(X, w, b), y).sum(), backward, sgd([w, b], lr, batch_size),
-    zero both gradients. Updates w and b in place; returns detached copies [w, b].
-    """
-    for _ in range(num_epochs):
-        for X, y in data_iter(batch_size, features, labels):
-            batch_loss = loss(net(X, w, b), y).sum()
-            batch_loss.backward()
-            sgd([w, b], lr, batch_size)
-            for param in (w, b):
-                if param.grad is not None:
-                    param.grad.data.zero_()
-    return [w.detach().clone(), b.detach().clone()]
-
-
-# --- 08_optimization ---------------------------------------------------------------
-
-
-def set_grads(params, grads):
-    """Give each parameter the gradient the grader sent: p.grad = a copy of g in p's dtype. Returns None."""
-    for p, g in zip(params, grads):
-        p.grad = g.detach().clone().to(p.dtype)
+# --- 08_optimization: stand-in trainers -----------------------------------------------
 
 
 def state_probe(x1, x2, s1, s2, shift=1.0):
@@ -161,7 +438,7 @@ def train_softmax_regression(optimizer_fn, states, hyperparams, params, batches,
             optimizer_fn(params, states, hyperparams)
 
 
-# --- 09_computational_performance ----------------------------------------------------
+# --- 09_computational_performance: simulated and real accelerators --------------------
 
 
 class FakeAsyncDevice:
@@ -200,23 +477,6 @@ class FakeAsyncDevice:
     def timer(self):
         self.log.append("timer")
         return self.now
-
-
-def with_fake_cuda(count, fake, fn, *args, **kwargs):
-    """Call fn(*args, **kwargs) while torch.cuda reports `count` GPUs and torch.cuda.synchronize is fake.sync.
-
-    fake None leaves torch.cuda.synchronize alone. Everything is restored afterwards.
-    """
-    cuda = torch.cuda
-    saved = cuda.synchronize, cuda.is_available, cuda.device_count
-    if fake is not None:
-        cuda.synchronize = fake.sync
-    cuda.is_available = lambda: count > 0
-    cuda.device_count = lambda: count
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        cuda.synchronize, cuda.is_available, cuda.device_count = saved
 
 
 class Sleeper:
@@ -265,113 +525,11 @@ def branchy(x: torch.Tensor) -> torch.Tensor:
     return x.abs() - 3.0
 
 
-def layout(fn, *args):
-    """Call fn(*args) and describe the result without its values: each tensor becomes [shape, device name].
-
-    Works for tensors on the 'meta' device (shapes, no data), which cannot travel by value.
-    """
-
-    def describe(value):
-        if isinstance(value, torch.Tensor):
-            return [list(value.shape), str(value.device)]
-        if isinstance(value, (list, tuple)):
-            return [describe(item) for item in value]
-        return None
-
-    return describe(fn(*args))
-
-
-def param_devices(net):
-    """The device of each parameter of a module, as strings."""
-    return [str(p.device) for p in net.parameters()]
-
-
-# --- 06_convolution_basics and 07_modern_cnns: networks ------------------------------
-
-
-def state_shapes(module):
-    """[(name, shape)] of the floating-point entries of module.state_dict(), in order."""
-    return [(name, tuple(value.shape)) for name, value in module.state_dict().items() if value.is_floating_point()]
-
-
-def seeded_entry(seed, key, shape):
-    """A reproducible random tensor for a parameter or buffer called `key`, of the given shape.
-
-    Weights of 2 or more dimensions are uniform with variance 2 / fan_in; 1-D weights
-    (norm layer scales) and running variances lie in [0.5, 1.5]; biases and running means are small.
-    """
-    import hashlib
-    import math
-
-    digest = hashlib.sha256(f"{seed}|{key}".encode()).digest()
-    generator = torch.Generator().manual_seed(int.from_bytes(digest[:8], "big") >> 1)
-    uniform = torch.rand(tuple(shape), generator=generator)
-    leaf = key.rsplit(".", 1)[-1]
-    if leaf == "running_var" or (leaf == "weight" and len(shape) <= 1):
-        return uniform + 0.5
-    if len(shape) <= 1:
-        return (uniform - 0.5) * 0.2
-    bound = math.sqrt(6.0 / math.prod(shape[1:]))
-    return uniform.mul_(2 * bound).sub_(bound)
-
-
-def fill_state(module, seed, names):
-    """Overwrite state entries of module with seeded values; names maps each entry's name to the key that seeds it."""
-    state = module.state_dict()
-    with torch.no_grad():
-        for name, key in names.items():
-            state[name].copy_(seeded_entry(seed, key, tuple(state[name].shape)))
-
-
-def count_parameters(module):
-    """The number of scalar parameters of module."""
-    return sum(p.numel() for p in module.parameters())
-
-
-def build_on_meta(factory, *args, **kwargs):
-    """factory(*args, **kwargs) built on the meta device: shapes without memory or arithmetic."""
-    with torch.device("meta"):
-        return factory(*args, **kwargs)
-
-
-def child_shapes(module, shape, device="meta"):
-    """Run a zero input of `shape` through each child of module in turn: [(child name, output shape)]."""
-    X = torch.zeros(tuple(shape), device=device)
-    shapes = []
-    with torch.no_grad():
-        for name, child in module.named_children():
-            X = child(X)
-            shapes.append((name, tuple(X.shape)))
-    return shapes
-
-
-def child_outputs(module, X, training=False):
-    """Run X through each child of module in turn, in eval (or train) mode: [(child name, output)]."""
-    module.train(training)
-    outputs = []
-    with torch.no_grad():
-        for name, child in module.named_children():
-            X = child(X)
-            outputs.append((name, X))
-    return outputs
-
-
-def forward(module, X, training=False):
-    """module(X) without building a graph, in eval mode (or train mode when training)."""
-    module.train(training)
-    with torch.no_grad():
-        return module(X)
-
-
-def param_grads(module):
-    """{name: .grad} of every parameter of module (None where no gradient arrived)."""
-    return {name: p.grad for name, p in module.named_parameters()}
-
-
-# --- 10_computer_vision: files in the real formats, stand-in weights, inspection -------
+# --- 10_computer_vision: files in the real formats, stand-in weights ------------------
 
 
 def _uint8(array):
+    """An array or tensor as a contiguous uint8 NumPy array (for PIL)."""
     import numpy
 
     return numpy.ascontiguousarray(array.numpy() if hasattr(array, "numpy") else array, dtype=numpy.uint8)
@@ -450,146 +608,3 @@ def write_stand_in_weights(path, seed):
     """Save stand_in_weights(seed) with torch.save, as a downloaded weights file would be; returns path."""
     torch.save(stand_in_weights(seed), path)
     return path
-
-
-def module_types(net):
-    """(name, fully qualified class name) of net and every submodule, in order ('' is net itself)."""
-    return [(name, f"{type(m).__module__}.{type(m).__qualname__}") for name, m in net.named_modules()]
-
-
-def param_groups(optimizer, net):
-    """The optimizer's parameter groups: their numeric settings and 'names', the names in net of their parameters."""
-    names = {id(p): n for n, p in net.named_parameters()}
-    groups = []
-    for group in optimizer.param_groups:
-        info = {k: v for k, v in group.items() if k != "params" and type(v) in (int, float, bool)}
-        info["names"] = [names.get(id(p), "?") for p in group["params"]]
-        groups.append(info)
-    return groups
-
-
-def train_steps(net, optimizer, loss, batches):
-    """One optimizer step per (X, y) in batches: zero_grad, loss(net(X), y).backward(), step."""
-    for X, y in batches:
-        optimizer.zero_grad()
-        loss(net(X), y).backward()
-        optimizer.step()
-
-
-# --- 04_mlp_regularization and 05_deep_learning_computation ---------------------------
-
-
-def bind(fn, *args, **kwargs):
-    """A one-argument net: X -> fn(X, *args, **kwargs) (e.g. an MLP from scratch with its params)."""
-
-    def net(X):
-        return fn(X, *args, **kwargs)
-
-    return net
-
-
-def graph_state(obj):
-    """Autograd facts about a tensor: is_leaf, requires_grad, grad_fn (its type name or None) and data_ptr.
-
-    A list or tuple gives a list of them; a module gives {name: facts} for its named parameters.
-    """
-    if isinstance(obj, torch.nn.Module):
-        return {name: graph_state(p) for name, p in obj.named_parameters()}
-    if isinstance(obj, (list, tuple)):
-        return [graph_state(t) for t in obj]
-    grad_fn = obj.grad_fn
-    return {
-        "is_leaf": obj.is_leaf,
-        "requires_grad": obj.requires_grad,
-        "grad_fn": None if grad_fn is None else type(grad_fn).__name__,
-        "data_ptr": obj.data_ptr(),
-    }
-
-
-def set_named_grads(net, grads):
-    """Give each named parameter of net the gradient grads[name] (a copy); returns None."""
-    for name, param in net.named_parameters():
-        param.grad = grads[name].clone().to(param.device, param.dtype)
-
-
-def module_attr(net, name, attr):
-    """The attribute attr of the submodule called name (e.g. a Dropout's p)."""
-    return getattr(net.get_submodule(name), attr)
-
-
-def parameter_names(net):
-    """Names of net.named_parameters(), in order."""
-    return [name for name, _ in net.named_parameters()]
-
-
-def child_names(net):
-    """Names of net.named_children(), in order."""
-    return [name for name, _ in net.named_children()]
-
-
-def param_vjp(net, args, grad_output, kwargs=None):
-    """Zero net's gradients, backpropagate grad_output through net(*args, **kwargs); return (out, {name: grad})."""
-    net.zero_grad(set_to_none=True)
-    out = net(*args, **(kwargs or {}))
-    out.backward(grad_output)
-    return out.detach(), {name: p.grad for name, p in net.named_parameters()}
-
-
-def ordered_dict(pairs):
-    """collections.OrderedDict of (key, value) pairs (ask for it as a handle to keep its type)."""
-    from collections import OrderedDict
-
-    return OrderedDict(pairs)
-
-
-def save_file(obj, path):
-    """torch.save(obj, path) in the worker; returns path."""
-    torch.save(obj, path)
-    return path
-
-
-def load_file(path):
-    """torch.load(path, weights_only=True): tensors and containers of tensors only, never arbitrary objects."""
-    return torch.load(path, weights_only=True)
-
-
-def parameter_devices(net):
-    """Sorted distinct devices (as strings) of net's parameters and buffers."""
-    return sorted({str(t.device) for t in list(net.parameters()) + list(net.buffers())})
-
-
-def layer_shapes(module, shape, kinds=("Conv2d", "Linear", "MaxPool2d", "AvgPool2d"), device="meta"):
-    """Output shapes of module's layers of these kinds (class names), in the order forward calls them."""
-    shapes = []
-    hooks = [
-        layer.register_forward_hook(lambda _layer, _inputs, output: shapes.append(tuple(output.shape)))
-        for layer in module.modules()
-        if type(layer).__name__ in kinds
-    ]
-    try:
-        with torch.no_grad():
-            module(torch.zeros(tuple(shape), device=device))
-    finally:
-        for hook in hooks:
-            hook.remove()
-    return shapes
-
-
-def param_shapes(module):
-    """[(name, shape)] of module.named_parameters(), in order."""
-    return [(name, tuple(p.shape)) for name, p in module.named_parameters()]
-
-
-def assign(module, name, value):
-    """Set module.<name> to value: in place for a parameter, by assignment otherwise (buffers, plain tensors)."""
-    current = getattr(module, name, None)
-    if isinstance(current, torch.nn.Parameter):
-        with torch.no_grad():
-            current.copy_(value)
-    else:
-        setattr(module, name, value)
-
-
-def vjp_at(fn, args, grad_output, index):
-    """vjp for a function that returns a tuple: backpropagate grad_output through its index-th item."""
-    return vjp(lambda *a: fn(*a)[index], args, grad_output)
