@@ -1,6 +1,14 @@
 """Sample submissions for 02_linear_regression: real bugs and correct alternatives."""
 
+import textwrap
+
 from autograder.variants import Alternative, Bug
+
+
+def _body(text):
+    """A function body's lines: dedented, indented one level, without the last newline (a cell ends without one)."""
+    return textwrap.indent(textwrap.dedent(text), "    ").rstrip("\n")
+
 
 BUGS = {
     "not-shuffled": Bug(
@@ -33,6 +41,24 @@ BUGS = {
         "labels[i : i + batch_size]",
         ("test_data_iter_covers_every_example_once", "test_data_iter_shuffles"),
         "features shuffled, labels in file order",
+    ),
+    "shuffled-in-place": Bug(
+        cell="data_iter",
+        old=_body("""\
+            indices = list(range(num_examples))
+            random.shuffle(indices)
+            for i in range(0, num_examples, batch_size):
+                j = torch.tensor(indices[i : min(i + batch_size, num_examples)])
+                yield features.index_select(0, j), labels.index_select(0, j)
+        """),
+        new=_body("""\
+            order = torch.randperm(num_examples)
+            features[:], labels[:] = features[order], labels[order]
+            for i in range(0, num_examples, batch_size):
+                yield features[i : i + batch_size].clone(), labels[i : i + batch_size].clone()
+        """),
+        loses=("test_data_iter_covers_every_example_once",),
+        why="shuffles the caller's features and labels in place: right batches, but the data set is reordered",
     ),
     "linreg-float64": Bug(
         "linreg",
