@@ -651,10 +651,12 @@ def test_xavier_linear_weight(student, rng):
 @exercise("xavier_uniform_")
 @points(1)
 def test_xavier_conv_weight(student, rng):
-    """A convolution weight (out, in, k, k): both fans are multiplied by the kernel size."""
-    out_channels, in_channels, k = randint(rng, 48, 64), randint(rng, 24, 32), 3
-    values = _xavier(student, (out_channels, in_channels, k, k))
-    _judge_uniform(values, math.sqrt(6 / ((in_channels + out_channels) * k * k)))
+    """A convolution weight (out, in, k1, k2), a non-square kernel on purpose: both fans are multiplied by k1 * k2."""
+    out_channels, in_channels = randint(rng, 48, 64), randint(rng, 24, 32)
+    k1 = randint(rng, 2, 4)
+    k2 = k1 + randint(rng, 1, 3)  # never square: a k1 ** 2 kernel size shows
+    values = _xavier(student, (out_channels, in_channels, k1, k2))
+    _judge_uniform(values, math.sqrt(6 / ((in_channels + out_channels) * k1 * k2)))
 
 
 @exercise("xavier_uniform_")
