@@ -53,8 +53,10 @@ def test_uint8_image(student, rng):
 @exercise("image_to_tensor")
 @points(2)
 def test_non_uint8_images_are_scaled(student, rng):
-    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall), to float32, leaving the array as it was;
-    a float image already in [0, 1] is kept."""
+    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall), float ones in [0, 1] kept as they are.
+
+    Results are float32, and the caller's array is left as it was.
+    """
     h, w = randint(rng, 4, 9), randint(rng, 10, 14)
     pixels = torch.randint(0, 256, (h, w, 1), generator=rng)
     pixels[0, 0, 0] = 255
