@@ -53,7 +53,11 @@ def close(actual, expected, message, rtol=1e-5, atol=1e-6):
 
 
 def scalar_close(actual, expected, message, rtol=1e-5, atol=1e-6):
-    """A Python number must equal expected within atol + rtol * |expected| (NaN never does); the message is all the student sees."""
+    """A number (or one-element tensor) must equal expected within atol + rtol * |expected| (NaN never does).
+
+    The message is all the student sees.
+    """
+    actual, expected = (v.item() if isinstance(v, torch.Tensor) and v.numel() == 1 else v for v in (actual, expected))
     if not isinstance(actual, (int, float)) or not abs(actual - expected) <= atol + rtol * abs(expected):
         raise AssertionError(message)
 

@@ -10,21 +10,14 @@ import pytest
 import torch
 
 from autograder import expect
-from autograder.draw import randint
+from autograder.draw import randint, randn, uniform
 from autograder.student import StudentError, is_instance
 from autograder.worker import harness
 from reference import linear_regression as ref
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
+F32 = torch.float32
 TRUE_W, TRUE_B = torch.tensor([[2.0], [-3.4]]), 4.2
-
-
-def randn(rng, *shape):
-    return torch.randn(*shape, generator=rng, dtype=torch.float64)
-
-
-def uniform(rng, low, high):
-    return low + (high - low) * float(torch.rand(1, generator=rng))
 
 
 # --- data_iter -------------------------------------------------------------------------
@@ -65,9 +58,15 @@ def test_data_iter_covers_every_example_once(student, rng):
     for leftover in (True, False):
         batch_size = randint(rng, 3, 8)
         n = batch_size * randint(rng, 3, 7) + (randint(rng, 1, batch_size) if leftover else 0)
-        features, labels = torch.randn(n, randint(rng, 2, 5), generator=rng), torch.randn(n, generator=rng)
-        (batches,) = _passes(student, batch_size, features, labels)
+        features, labels = randn(rng, n, randint(rng, 2, 5), dtype=F32), randn(rng, n, dtype=F32)
+        # the caller's tensors, kept in the worker to see whether the pass changes them
+        remote_features, remote_labels = student.put(features.clone()), student.put(labels.clone())
+        (batches,) = _passes(student, batch_size, remote_features, remote_labels)
         index = _rows(features, labels, batches)
+        assert torch.equal(student.fetch(remote_features), features) and torch.equal(student.fetch(remote_labels), labels), (
+            "data_iter changed the caller's features or labels (shuffled them in place?): shuffle a list of indices "
+            "and select each batch with them, leaving the data as it was"
+        )
         assert len(index) == n and torch.equal(torch.sort(index).values, torch.arange(n)), (
             "every example should appear exactly once per pass, the last (smaller) batch included: "
             "shuffle the indices, then walk through all of them batch by batch"
@@ -85,7 +84,7 @@ def test_data_iter_shuffles(student, rng):
     """The order is shuffled, and differs from one pass to the next."""
     batch_size = randint(rng, 4, 9)
     n = batch_size * randint(rng, 5, 8) + randint(rng, 0, batch_size)
-    features, labels = torch.randn(n, 2, generator=rng), torch.randn(n, generator=rng)
+    features, labels = randn(rng, n, 2, dtype=F32), randn(rng, n, dtype=F32)
     first, second = (_rows(features, labels, batches) for batches in _passes(student, batch_size, features, labels, 2))
     assert len(first) == len(second) == n, "every example should appear exactly once per pass"
     assert not torch.equal(first, torch.arange(n)) and not torch.equal(first, second), (
@@ -108,7 +107,7 @@ def test_linreg_values(student, rng):
     """X w + b, shape (n, 1) (float64)."""
     X, w, b = _linreg_problem(rng)
     got = expect.tensor(student.linreg(X, w, b), "linreg(X, w, b)", (len(X), 1))
-    expect.close(got, X @ w + b, "linreg(X, w, b) should be the matrix product of X and w, plus b", rtol=1e-7, atol=1e-9)
+    expect.close(got, X @ w + b, "linreg(X, w, b) should be the matrix product of X and w, plus b", **expect.TOL64)
     # the dtype contract: float32 in, float32 out (training runs in float32)
     X, w, b = (t.float() for t in (X, w, b))
     got = expect.tensor(student.linreg(X, w, b), "linreg(X, w, b) for float32 inputs", (len(X), 1), torch.float32)
@@ -143,8 +142,7 @@ def test_squared_loss_values(student, rng):
             got,
             ref.squared_loss(y_hat, y),
             "squared_loss should be (y_hat - y)^2 / 2 for each example, not reduced, with y reshaped like y_hat",
-            rtol=1e-7,
-            atol=1e-9,
+            **expect.TOL64,
         )
 
 
@@ -188,8 +186,7 @@ def test_sgd_updates_in_place(student, rng):
             expected.detach(),
             "the parameters did not move by lr * grad / batch_size: the summed loss's gradient is divided by the "
             "batch size exactly once, and the update must change the parameter itself (param.data -= ...)",
-            rtol=1e-7,
-            atol=1e-9,
+            **expect.TOL64,
         )
         assert remote.is_leaf is True and remote.requires_grad is True, (
             "the parameters should stay leaf tensors that require grad: update param.data in place"
@@ -230,8 +227,7 @@ def test_two_epochs_step_by_step(student, rng):
             "after two epochs of the training loop with your linreg, squared_loss and sgd the parameters are not where "
             "they should be: the loss is (y_hat - y)^2 / 2 per example, summed over the batch, so sgd divides "
             "the gradient by batch_size exactly once",
-            rtol=1e-7,
-            atol=1e-9,
+            **expect.TOL64,
         )
 
 
@@ -240,9 +236,9 @@ def test_two_epochs_step_by_step(student, rng):
 def test_training_recovers_true_parameters(student, rng, settings, assignment):
     """Training from scratch with your data_iter, linreg, squared_loss and sgd recovers w = [2, -3.4], b = 4.2."""
     n = 1000
-    features = torch.randn(n, 2, generator=rng)
-    labels = (features @ TRUE_W).view(-1) + TRUE_B + 0.01 * torch.randn(n, generator=rng)
-    rw = student.put((0.01 * torch.randn(2, 1, generator=rng)).requires_grad_())
+    features = randn(rng, n, 2, dtype=F32)
+    labels = (features @ TRUE_W).view(-1) + TRUE_B + 0.01 * randn(rng, n, dtype=F32)
+    rw = student.put((0.01 * randn(rng, 2, 1, dtype=F32)).requires_grad_())
     rb = student.put(torch.zeros(1, requires_grad=True))
     got = student.harness.train_linreg(
         student.data_iter, student.linreg, student.squared_loss, student.sgd, features, labels, rw, rb, 0.03, 3, 10
@@ -264,9 +260,9 @@ def test_training_recovers_true_parameters(student, rng, settings, assignment):
 def _linear_net(student, rng, dtype=torch.float32):
     n_feature = randint(rng, 2, 7)
     net = student.LinearNet(n_feature)
-    assert is_instance(net, "torch.nn.modules.module.Module"), "LinearNet should subclass nn.Module"
+    assert is_instance(net, expect.MODULE), "LinearNet should subclass nn.Module"
     local = ref.LinearNet(n_feature).to(dtype)
-    weights = {"linear.weight": torch.randn(1, n_feature, generator=rng), "linear.bias": torch.randn(1, generator=rng)}
+    weights = {"linear.weight": randn(rng, 1, n_feature, dtype=F32), "linear.bias": randn(rng, 1, dtype=F32)}
     local.load_state_dict(weights)
     if dtype != torch.float32:
         net.to(dtype)
@@ -286,7 +282,7 @@ def _linear_net(student, rng, dtype=torch.float32):
 def test_linear_net_outputs(student, rng):
     """Outputs (n, 1) with the same weights loaded into yours and the reference."""
     net, local, n_feature = _linear_net(student, rng)
-    X = torch.randn(randint(rng, 3, 12), n_feature, generator=rng)
+    X = randn(rng, randint(rng, 3, 12), n_feature, dtype=F32)
     got = expect.tensor(net(X), "LinearNet(n_feature)(X)", (len(X), 1))
     expect.close(got, local(X).detach(), "LinearNet should return self.linear(x), of shape (n, 1)")
 

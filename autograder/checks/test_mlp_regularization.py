@@ -12,12 +12,13 @@ import pytest
 import torch
 
 from autograder import data, expect
-from autograder.draw import randint
+from autograder.draw import randint, randn, seed, uniform
 from autograder.student import is_instance
 from autograder.worker import harness
 from reference import mlp_regularization as ref
 
 points, exercise = pytest.mark.points, pytest.mark.exercise
+F32 = torch.float32
 RELUS = {"relu", "relu_", "ReLU", "relu6", "ReLU6", "threshold", "threshold_", "Threshold", "hardtanh", "Hardtanh"}
 LAYERS = {"linear", "Linear", "Sequential", "bilinear", "Bilinear"}
 DROPOUTS = {
@@ -48,10 +49,6 @@ INITIALISERS = {
 }
 
 
-def uniform(rng, low, high):
-    return low + (high - low) * float(torch.rand((), generator=rng))
-
-
 def away_from_half(rng):
     """A drop probability in [0.2, 0.4] or [0.6, 0.8]: 1/p and 1/(1-p) differ, and so do p and 1-p."""
     p = uniform(rng, 0.2, 0.4)
@@ -61,14 +58,13 @@ def away_from_half(rng):
 def _mlp_params(rng, sizes, scale=0.5, dtype=torch.float64):
     params = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        params.append(torch.randn(fan_in, fan_out, generator=rng, dtype=dtype) * scale)
-        params.append(torch.randn(fan_out, generator=rng, dtype=dtype) * scale)
+        params.append(randn(rng, fan_in, fan_out, dtype=dtype) * scale)
+        params.append(randn(rng, fan_out, dtype=dtype) * scale)
     return params
 
 
 def _digits(rng):
-    seed = int(torch.randint(0, 2**31, (1,), generator=rng))
-    train_X, train_y, test_X, test_y = data.digits_split(seed)
+    train_X, train_y, test_X, test_y = data.digits_split(seed(rng))
     return harness.batches(train_X, train_y, 64), harness.batches(test_X[:64], test_y[:64], 64), test_X, test_y
 
 
@@ -80,11 +76,11 @@ def _digits(rng):
 def test_relu_values(student, rng):
     """relu matches max(x, 0) elementwise and keeps shape and dtype."""
     shape = (randint(rng, 2, 5), randint(rng, 6, 9), randint(rng, 3, 6))
-    X = torch.randn(shape, generator=rng, dtype=torch.float64)
+    X = randn(rng, shape)
     X[0, 0, 0] = 0.0
     got = expect.tensor(student.relu(X), "relu(X) for a float64 X", shape, torch.float64)
     expect.close(got, torch.relu(X), "relu(X) should keep positive entries and replace the others by 0")
-    X32 = torch.randn(randint(rng, 5, 9), randint(rng, 10, 14), generator=rng)
+    X32 = randn(rng, randint(rng, 5, 9), randint(rng, 10, 14), dtype=F32)
     got = expect.tensor(student.relu(X32), "relu(X) for a float32 X", X32.shape, torch.float32)
     expect.close(got, torch.relu(X32), "relu(X) should keep positive entries and replace the others by 0")
 
@@ -96,7 +92,7 @@ def test_relu_gradient(student, rng):
     n, m = randint(rng, 4, 8), randint(rng, 9, 12)
     sign = torch.randint(0, 2, (n, m), generator=rng, dtype=torch.float64) * 2 - 1
     X = sign * (0.1 + torch.rand(n, m, generator=rng, dtype=torch.float64))
-    v = torch.randn(n, m, generator=rng, dtype=torch.float64)
+    v = randn(rng, n, m)
     expect.gradients(student, student.relu, [X.clone().requires_grad_()], v, [v * (X > 0)], "relu")
 
 
@@ -104,7 +100,7 @@ def test_relu_gradient(student, rng):
 @points(1)
 def test_relu_from_scratch(student, rng):
     """relu works and is written from scratch."""
-    X = torch.randn(4, 7, generator=rng, dtype=torch.float64)
+    X = randn(rng, 4, 7)
     expect.close(student.relu(X), torch.relu(X), "relu(X) is wrong")
     expect.from_scratch(student, "relu", RELUS, "relu")
 
@@ -117,7 +113,7 @@ def test_relu_from_scratch(student, rng):
 def test_init_mlp_params_shapes(student, rng):
     """Four float32 leaf tensors with requires_grad, shaped by the arguments; biases zero."""
     sizes = (randint(rng, 20, 60), randint(rng, 10, 40), randint(rng, 3, 9))
-    params = student.call(student.init_mlp_params, sizes, as_handle=True, label="init_mlp_params(...)")
+    params = student.call(student.init_mlp_params, list(sizes), as_handle=True, label="init_mlp_params(...)")
     values = student.fetch(params)
     assert type(values) in (list, tuple) and len(values) == 4, "init_mlp_params should return the list [W1, b1, W2, b2]"
     shapes = [(sizes[0], sizes[1]), (sizes[1],), (sizes[1], sizes[2]), (sizes[2],)]
@@ -140,12 +136,15 @@ def test_init_mlp_params_distribution(student):
     W1 = expect.tensor(values[0], "W1", (784, 256))
     W2 = expect.tensor(values[2], "W2", (256, 10))
     for name, W, tolerance in (("W1", W1, 0.05), ("W2", W2, 0.1)):
-        std = W.double().std().item()
-        assert abs(std - 0.01) <= 0.01 * tolerance, (
+        expect.scalar_close(
+            W.double().std().item(),
+            0.01,
             f"{name} should be drawn from a normal distribution with standard deviation 0.01 (zeros or equal "
-            "values cannot break the symmetry between hidden units)"
+            "values cannot break the symmetry between hidden units)",
+            rtol=tolerance,
+            atol=0,
         )
-        assert abs(W.double().mean().item()) <= 0.002, f"{name} should have mean 0"
+        expect.scalar_close(W.double().mean().item(), 0.0, f"{name} should have mean 0", rtol=0, atol=0.002)
 
 
 # --- mlp ------------------------------------------------------------------------------------
@@ -159,7 +158,7 @@ def test_mlp_values(student, rng):
     sizes = [h * w, randint(rng, 8, 15), randint(rng, 3, 7)]
     params = _mlp_params(rng, sizes)
     n = randint(rng, 16, 24)
-    X = torch.randn(n, 1, h, w, generator=rng, dtype=torch.float64)
+    X = randn(rng, n, 1, h, w)
     got = expect.tensor(student.mlp(X, params), "mlp(X, params) for images X", (n, sizes[2]))
     message = "mlp scores are wrong: flatten X, then relu(X W1 + b1) W2 + b2 (no softmax on the output)"
     expect.close(got, ref.mlp(X, params), message)
@@ -174,8 +173,8 @@ def test_mlp_gradient(student, rng):
     """Gradients reach W1, b1, W2 and b2 as autograd computes them (float64)."""
     sizes = [randint(rng, 10, 16), randint(rng, 6, 10), randint(rng, 3, 5)]
     params = _mlp_params(rng, sizes)
-    X = torch.randn(randint(rng, 5, 9), sizes[0], generator=rng, dtype=torch.float64)
-    v = torch.randn(len(X), sizes[2], generator=rng, dtype=torch.float64)
+    X = randn(rng, randint(rng, 5, 9), sizes[0])
+    v = randn(rng, len(X), sizes[2])
     remote = [student.put(p.clone().requires_grad_()) for p in params]
     student.call(student.harness.vjp, [student.mlp, [X, remote], v], label="backpropagating through mlp")
     grads = student.harness.grads_of(remote)
@@ -184,7 +183,7 @@ def test_mlp_gradient(student, rng):
     for name, got, param in zip(("W1", "b1", "W2", "b2"), grads, mine):
         if got is None:
             raise AssertionError(f"no gradient reached {name}: build the output from params with tensor operations")
-        expect.close(got, param.grad, f"the gradient with respect to {name} is wrong", rtol=1e-7, atol=1e-9)
+        expect.close(got, param.grad, f"the gradient with respect to {name} is wrong", **expect.TOL64)
 
 
 @exercise("mlp")
@@ -193,7 +192,7 @@ def test_mlp_from_scratch(student, rng):
     """mlp works and is built from your relu and tensor operations, without library layers or activations."""
     sizes = [randint(rng, 6, 10), randint(rng, 4, 8), 3]
     params = _mlp_params(rng, sizes)
-    X = torch.randn(4, sizes[0], generator=rng, dtype=torch.float64)
+    X = randn(rng, 4, sizes[0])
     expect.close(student.mlp(X, params), ref.mlp(X, params), "mlp(X, params) is wrong")
     expect.from_scratch(student, "mlp", RELUS | LAYERS, "mlp (use your relu)")
 
@@ -226,7 +225,7 @@ def test_mlp_learns_digits(student, rng, settings, assignment):
 def test_l2_penalty_values(student, rng):
     """Half the sum of squares, as a 0-dim tensor, for a matrix and a 3-D tensor."""
     for shape in ((randint(rng, 5, 9), randint(rng, 10, 14)), (2, randint(rng, 3, 6), 4)):
-        w = torch.randn(shape, generator=rng, dtype=torch.float64) * 2
+        w = randn(rng, shape) * 2
         got = expect.tensor(student.l2_penalty(w), f"l2_penalty(w) for w of shape {shape}", ())
         expect.close(got, (w**2).sum() / 2, "l2_penalty should be half the sum of the squares (not the mean, not the norm)")
 
@@ -235,7 +234,7 @@ def test_l2_penalty_values(student, rng):
 @points(1)
 def test_l2_penalty_gradient(student, rng):
     """The gradient of the penalty with respect to w is w itself."""
-    w = torch.randn(randint(rng, 4, 8), 3, generator=rng, dtype=torch.float64)
+    w = randn(rng, randint(rng, 4, 8), 3)
     one = torch.tensor(1.0, dtype=torch.float64)
     expect.gradients(student, student.l2_penalty, [w.clone().requires_grad_()], one, [w], "l2_penalty")
 
@@ -248,7 +247,7 @@ def _two_layer(student, rng):
     nn = student.lib("torch.nn")
     remote = nn.Sequential(nn.Linear(d, h), nn.ReLU(), nn.Linear(h, q))
     local = torch.nn.Sequential(torch.nn.Linear(d, h), torch.nn.ReLU(), torch.nn.Linear(h, q))
-    weights = {name: torch.randn(value.shape, generator=rng) for name, value in local.state_dict().items()}
+    weights = {name: randn(rng, value.shape, dtype=F32) for name, value in local.state_dict().items()}
     local.load_state_dict(weights)
     remote.load_state_dict(weights)
     return remote, local
@@ -284,9 +283,11 @@ def test_weight_decay_groups(student, rng):
         assert len(seen[name]) == 1, "a parameter is in more than one optimizer: it would be stepped twice"
     for name in names:
         group = seen[name][0]
-        assert abs(group["lr"] - lr) < 1e-12, "every optimizer should use the learning rate lr"
+        expect.scalar_close(group["lr"], lr, "every optimizer should use the learning rate lr", rtol=0, atol=1e-12)
         if name.endswith("weight"):
-            assert abs(group.get("weight_decay", 0.0) - wd) < 1e-12, "the weights should be decayed with weight_decay=wd"
+            expect.scalar_close(
+                group.get("weight_decay", 0.0), wd, "the weights should be decayed with weight_decay=wd", rtol=0, atol=1e-12
+            )
         else:
             assert group.get("weight_decay", 0.0) == 0, (
                 "the biases are decayed too: SGD decays every parameter it is given, so give the biases to an "
@@ -300,7 +301,7 @@ def test_weight_decay_step(student, rng):
     """One step of the returned optimizers equals SGD with decay on the weights only."""
     net, local = _two_layer(student, rng)
     lr, wd = round(uniform(rng, 0.05, 0.3), 3), round(uniform(rng, 0.5, 4.0), 3)
-    grads = {name: torch.randn(p.shape, generator=rng) for name, p in local.named_parameters()}
+    grads = {name: randn(rng, p.shape, dtype=F32) for name, p in local.named_parameters()}
     optimizers = _optimizers(student, net, lr, wd)
     student.harness.set_grads(net, grads)
     for optimizer in optimizers:
@@ -325,7 +326,7 @@ def test_weight_decay_step(student, rng):
 def test_dropout_extremes(student, rng):
     """drop_prob = 0 returns X unchanged; drop_prob = 1 returns exact zeros."""
     shape = (randint(rng, 3, 6), randint(rng, 7, 11), randint(rng, 2, 5))
-    X = torch.randn(shape, generator=rng)
+    X = randn(rng, shape, dtype=F32)
     got = expect.tensor(student.dropout(X, 0.0), "dropout(X, 0.0)", shape)
     expect.close(got, X, "with drop_prob = 0 nothing is dropped and nothing is rescaled: dropout should return X")
     got = expect.tensor(student.dropout(X, 1.0), "dropout(X, 1.0)", shape)
@@ -342,9 +343,13 @@ def test_dropout_fraction(student, rng):
     X = torch.ones(shape)
     first = expect.tensor(student.dropout(X, p), "dropout(X, drop_prob)", shape)
     dropped = (first == 0).double().mean().item()
-    assert abs(dropped - p) < 0.01, (
+    expect.scalar_close(
+        dropped,
+        p,
         "the fraction of dropped elements is not drop_prob: keep each element with probability 1 - drop_prob "
-        "(torch.rand(X.shape) < 1 - drop_prob)"
+        "(torch.rand(X.shape) < 1 - drop_prob)",
+        rtol=0,
+        atol=0.01,
     )
     kept = first != 0
     same_as_first_row = (kept == kept[0]).all(dim=1).double().mean().item()
@@ -368,11 +373,13 @@ def test_dropout_rescaling(student, rng):
         X[kept] / (1 - p),
         "kept elements should be divided by 1 - drop_prob (the keep probability), not left as they are and not "
         "divided by drop_prob",
-        rtol=1e-5,
-        atol=1e-6,
     )
-    assert abs(got.double().mean().item() / X.double().mean().item() - 1) < 0.05, (
-        "dropout should not change the expected value of X"
+    expect.scalar_close(
+        got.double().mean().item() / X.double().mean().item(),
+        1.0,
+        "dropout should not change the expected value of X",
+        rtol=0,
+        atol=0.05,
     )
 
 
@@ -381,8 +388,8 @@ def test_dropout_rescaling(student, rng):
 def test_dropout_gradient(student, rng):
     """The gradient is the mask divided by 1 - drop_prob."""
     p = away_from_half(rng)
-    X = torch.randn(randint(rng, 20, 30), randint(rng, 30, 40), generator=rng)
-    v = torch.randn(X.shape, generator=rng)
+    X = randn(rng, randint(rng, 20, 30), randint(rng, 30, 40), dtype=F32)
+    v = randn(rng, X.shape, dtype=F32)
     out, grads = student.call(
         student.harness.vjp, [student.dropout, [X.clone().requires_grad_(), p], v], label="backpropagating through dropout"
     )
@@ -390,14 +397,14 @@ def test_dropout_gradient(student, rng):
     assert type(grads) is list and len(grads) == 1 and grads[0] is not None, (
         "no gradient reached X through dropout: build the result from X with tensor operations"
     )
-    expect.close(grads[0], v * (out != 0) / (1 - p), "the gradient through dropout is wrong", rtol=1e-5, atol=1e-6)
+    expect.close(grads[0], v * (out != 0) / (1 - p), "the gradient through dropout is wrong")
 
 
 @exercise("dropout")
 @points(1)
 def test_dropout_from_scratch(student, rng):
     """dropout works and is written from scratch."""
-    X = torch.randn(5, 6, generator=rng)
+    X = randn(rng, 5, 6, dtype=F32)
     expect.close(student.dropout(X, 0.0), X, "dropout(X, 0.0) should return X")
     expect.from_scratch(student, "dropout", DROPOUTS, "dropout")
 
@@ -410,7 +417,7 @@ def _dropout_mlp_problem(rng):
     h, w = randint(rng, 3, 5), randint(rng, 3, 6)
     sizes = [h * w, randint(rng, 10, 16), randint(rng, 6, 10), randint(rng, 3, 5)]
     params = _mlp_params(rng, sizes, dtype=torch.float32)
-    X = torch.randn(randint(rng, 6, 10), 1, h, w, generator=rng)
+    X = randn(rng, randint(rng, 6, 10), 1, h, w, dtype=F32)
     return params, X
 
 
@@ -423,9 +430,9 @@ def test_dropout_mlp_eval(student, rng):
     expected = ref.dropout_mlp(X, params, p1, p2, False)
     first = expect.tensor(student.dropout_mlp(X, params, p1, p2, False), "dropout_mlp(..., is_training=False)", expected.shape)
     message = "with is_training=False nothing may be dropped: relu(X W1 + b1), relu(H1 W2 + b2), then H2 W3 + b3"
-    expect.close(first, expected, message, rtol=1e-4, atol=1e-5)
+    expect.close(first, expected, message, **expect.TOL32)
     second = student.dropout_mlp(X, params, p1, p2, is_training=False)
-    expect.close(second, expected, message, rtol=1e-4, atol=1e-5)
+    expect.close(second, expected, message, **expect.TOL32)
 
 
 @exercise("dropout_mlp")
@@ -440,8 +447,7 @@ def test_dropout_mlp_placement(student, rng):
         got,
         ref.dropout_mlp(X, params, 0.0, 0.0, False),
         "with both drop probabilities 0 nothing may change",
-        rtol=1e-4,
-        atol=1e-5,
+        **expect.TOL32,
     )
     got = expect.tensor(student.dropout_mlp(X, params, 1.0, 0.0), "dropout_mlp(X, params, 1.0, 0.0)", (n, q))
     expect.close(
@@ -449,8 +455,7 @@ def test_dropout_mlp_placement(student, rng):
         (torch.relu(b2) @ W3 + b3).expand(n, q),
         "with drop_prob1 = 1 the whole first hidden layer should be dropped: apply dropout(H1, drop_prob1) to the "
         "output of the first hidden layer, during training only",
-        rtol=1e-4,
-        atol=1e-5,
+        **expect.TOL32,
     )
     got = expect.tensor(student.dropout_mlp(X, params, 0.0, 1.0, True), "dropout_mlp(X, params, 0.0, 1.0, True)", (n, q))
     expect.close(
@@ -458,8 +463,7 @@ def test_dropout_mlp_placement(student, rng):
         b3.expand(n, q),
         "with drop_prob2 = 1 the whole second hidden layer should be dropped: apply dropout(H2, drop_prob2) to the "
         "output of the second hidden layer, not to the output layer",
-        rtol=1e-4,
-        atol=1e-5,
+        **expect.TOL32,
     )
 
 
@@ -490,13 +494,13 @@ def _dropout_net_pair(student, rng, p1, p2):
     h, w = randint(rng, 3, 6), randint(rng, 3, 6)
     sizes = (h * w, randint(rng, 10, 16), randint(rng, 6, 10), randint(rng, 3, 5))
     remote = student.dropout_net(*sizes, p1, p2)
-    assert is_instance(remote, "torch.nn.modules.module.Module"), "dropout_net should return an nn.Module (nn.Sequential)"
+    assert is_instance(remote, expect.MODULE), "dropout_net should return an nn.Module (nn.Sequential)"
     local = ref.dropout_net(*sizes, p1, p2)
     with torch.no_grad():
         for param in local.parameters():
-            param.copy_(torch.randn(param.shape, generator=rng) * 0.5)
+            param.copy_(randn(rng, param.shape, dtype=F32) * 0.5)
     _load_in_order(remote, local)
-    X = torch.randn(randint(rng, 6, 10), 1, h, w, generator=rng)
+    X = randn(rng, randint(rng, 6, 10), 1, h, w, dtype=F32)
     return remote, local, X
 
 
@@ -552,7 +556,7 @@ def test_dropout_net_learns_digits(student, rng, settings, assignment):
     """dropout_net(), trained with SGD and momentum through train_ch3, classifies real digits in eval mode."""
     train, test, test_X, test_y = _digits(rng)
     net = student.dropout_net()
-    assert is_instance(net, "torch.nn.modules.module.Module"), "dropout_net should return an nn.Module (nn.Sequential)"
+    assert is_instance(net, expect.MODULE), "dropout_net should return an nn.Module (nn.Sequential)"
     optimizer = student.lib("torch.optim").SGD(net.parameters(), lr=0.02, momentum=0.9)
     loss = student.lib("torch.nn").CrossEntropyLoss()
     student.train_ch3(net, student.put(train), student.put(test), loss, 12, 64, None, None, optimizer)
@@ -593,13 +597,23 @@ def _judge_uniform(values, bound):
     assert values.abs().max().item() >= 0.99 * bound, (
         "the values never come near the bound a = sqrt(6 / (fan_in + fan_out)): is your a too small?"
     )
-    assert abs(values.var().item() / (bound**2 / 3) - 1) < 0.9 * sigmas, (
-        "the spread of the values is wrong for U(-a, a), a = sqrt(6 / (fan_in + fan_out))"
+    expect.scalar_close(
+        values.var().item() / (bound**2 / 3),
+        1.0,
+        "the spread of the values is wrong for U(-a, a), a = sqrt(6 / (fan_in + fan_out))",
+        rtol=0,
+        atol=0.9 * sigmas,
     )
-    assert abs((values.abs() < bound / 2).double().mean().item() - 0.5) < 0.5 * sigmas, (
-        "the values are not uniformly spread over [-a, a]"
+    expect.scalar_close(
+        (values.abs() < bound / 2).double().mean().item(),
+        0.5,
+        "the values are not uniformly spread over [-a, a]",
+        rtol=0,
+        atol=0.5 * sigmas,
     )
-    assert abs(values.mean().item()) < bound / math.sqrt(3) * sigmas, "the values should be centred on 0"
+    expect.scalar_close(
+        values.mean().item(), 0.0, "the values should be centred on 0", rtol=0, atol=bound / math.sqrt(3) * sigmas
+    )
 
 
 @exercise("xavier_uniform_")
@@ -637,10 +651,12 @@ def test_xavier_linear_weight(student, rng):
 @exercise("xavier_uniform_")
 @points(1)
 def test_xavier_conv_weight(student, rng):
-    """A convolution weight (out, in, k, k): both fans are multiplied by the kernel size."""
-    out_channels, in_channels, k = randint(rng, 48, 64), randint(rng, 24, 32), 3
-    values = _xavier(student, (out_channels, in_channels, k, k))
-    _judge_uniform(values, math.sqrt(6 / ((in_channels + out_channels) * k * k)))
+    """A convolution weight (out, in, k1, k2), a non-square kernel on purpose: both fans are multiplied by k1 * k2."""
+    out_channels, in_channels = randint(rng, 48, 64), randint(rng, 24, 32)
+    k1 = randint(rng, 2, 4)
+    k2 = k1 + randint(rng, 1, 3)  # never square: a k1 ** 2 kernel size shows
+    values = _xavier(student, (out_channels, in_channels, k1, k2))
+    _judge_uniform(values, math.sqrt(6 / ((in_channels + out_channels) * k1 * k2)))
 
 
 @exercise("xavier_uniform_")

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from autograder import data, expect
-from autograder.draw import randint
+from autograder.draw import randint, randn, seed
 from autograder.student import is_instance
 from autograder.worker import harness
 from reference import softmax_regression as ref
@@ -19,6 +19,8 @@ from reference import softmax_regression as ref
 points, exercise = pytest.mark.points, pytest.mark.exercise
 SOFTMAXES = {"softmax", "log_softmax", "Softmax", "LogSoftmax", "softmin", "Softmin", "gumbel_softmax"}
 LOSSES = {"cross_entropy", "nll_loss", "CrossEntropyLoss", "NLLLoss", "binary_cross_entropy"}
+F32 = torch.float32
+RESIZED = {"atol": 1e-4}  # a Resize on a tensor rather than a PIL image may round a little differently
 
 
 # --- get_fashion_mnist_labels ---------------------------------------------------------
@@ -51,7 +53,10 @@ def test_uint8_image(student, rng):
 @exercise("image_to_tensor")
 @points(2)
 def test_non_uint8_images_are_scaled(student, rng):
-    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall), to float32, leaving the array as it was."""
+    """int64 and float images of 0..255 values are scaled too (the ToTensor pitfall), float ones in [0, 1] kept as they are.
+
+    Results are float32, and the caller's array is left as it was.
+    """
     h, w = randint(rng, 4, 9), randint(rng, 10, 14)
     pixels = torch.randint(0, 256, (h, w, 1), generator=rng)
     pixels[0, 0, 0] = 255
@@ -63,18 +68,28 @@ def test_non_uint8_images_are_scaled(student, rng):
         assert np.array_equal(student.fetch(remote), image), (
             f"image_to_tensor changed the caller's {name} array: scale a copy (image = image / 255), not the array itself"
         )
+    # a float image already in [0, 1], with a pixel exactly 1.0 and one exactly 0.0 on purpose (the boundary)
+    image = torch.rand(h, w, 1, generator=rng, dtype=torch.float64).numpy()
+    image[0, 0, 0], image[-1, -1, 0] = 1.0, 0.0
+    got = expect.tensor(student.image_to_tensor(image), "image_to_tensor(float image in [0, 1])", (1, h, w), torch.float32)
+    expect.close(
+        got,
+        ref.image_to_tensor(image),
+        "a float image already in [0, 1] (white is exactly 1.0) must be kept as it is, not divided by 255 again",
+    )
 
 
 @exercise("image_to_tensor")
 @points(1)
 def test_grey_and_bad_images(student, rng):
-    """(H, W) arrays gain a channel; values outside [0, 255] raise ValueError."""
+    """(H, W) arrays gain a channel; values outside [0, 255] (above or below) raise ValueError."""
     h, w = randint(rng, 3, 7), randint(rng, 8, 12)
     image = torch.randint(0, 256, (h, w), generator=rng, dtype=torch.uint8).numpy()
     got = expect.tensor(student.image_to_tensor(image), "image_to_tensor((H, W) image)", (1, h, w))
     expect.close(got, ref.image_to_tensor(image), "a grey (H, W) image should become (1, H, W)")
-    bad = np.full((h, w, 1), 300.0)
-    expect.raises("ValueError", lambda: student.image_to_tensor(bad), "image_to_tensor(values above 255)")
+    for value, where in ((300.0, "above 255"), (-1.0, "below 0")):
+        bad = np.full((h, w, 1), value)
+        expect.raises("ValueError", lambda bad=bad: student.image_to_tensor(bad), f"image_to_tensor(values {where})")
 
 
 # --- load_data_fashion_mnist -------------------------------------------------------------
@@ -115,6 +130,7 @@ def test_reads_idx_files(student, rng):
     for (X, y), (eX, ey) in zip(got_test, expected_test):
         expect.tensor(X, "a test batch X", eX.shape, torch.float32)
         expect.close(X, eX, "test images should come in file order, as ToTensor makes them (float in [0, 1])")
+        expect.tensor(y, "a test batch y", ey.shape, torch.int64)
         expect.close(y, ey, "test labels should come in file order as int64")
     train_labels = torch.cat([y for _, y in train_iter])
     expect.close(
@@ -144,7 +160,7 @@ def test_resize(student, rng):
     (_, test_iter), (_, expected_test) = _load_both(student, arrays, 6, resize=size)
     for (X, _), (eX, _) in zip(test_iter, expected_test):
         expect.tensor(X, f"a batch with resize={size}", eX.shape)
-        expect.close(X, eX, "resized images differ: apply transforms.Resize before ToTensor", atol=1e-4)
+        expect.close(X, eX, "resized images differ: apply transforms.Resize before ToTensor", **RESIZED)
 
 
 # --- softmax ------------------------------------------------------------------------
@@ -154,7 +170,7 @@ def test_resize(student, rng):
 @points(2)
 def test_softmax_values(student, rng):
     """Softmax of a non-square batch matches torch.softmax over rows."""
-    X = torch.randn(randint(rng, 5, 9), randint(rng, 10, 14), generator=rng, dtype=torch.float64) * 3
+    X = randn(rng, randint(rng, 5, 9), randint(rng, 10, 14)) * 3
     got = expect.tensor(student.softmax(X), "softmax(X)", X.shape)
     expect.close(got, torch.softmax(X, dim=1), "rows of softmax(X) are wrong: exponentiate, then divide each row by its sum")
 
@@ -164,7 +180,7 @@ def test_softmax_values(student, rng):
 def test_softmax_square_batch(student, rng):
     """A square batch too: summing over the wrong dimension or without keepdim shows here."""
     n = randint(rng, 4, 9)
-    X = torch.randn(n, n, generator=rng, dtype=torch.float64)
+    X = randn(rng, n, n)
     got = expect.tensor(student.softmax(X), "softmax(X) for a square X", X.shape)
     expect.close(
         got, torch.softmax(X, dim=1), "rows of softmax do not sum to 1: which dimension did you sum over, and did you keepdim?"
@@ -175,8 +191,8 @@ def test_softmax_square_batch(student, rng):
 @points(1)
 def test_softmax_gradient(student, rng):
     """Gradients through softmax (float64) match autograd on the formula."""
-    X = torch.randn(6, 4, generator=rng, dtype=torch.float64)
-    v = torch.randn(6, 4, generator=rng, dtype=torch.float64)
+    X = randn(rng, 6, 4)
+    v = randn(rng, 6, 4)
     mine = X.clone().requires_grad_()
     torch.softmax(mine, dim=1).backward(v)
     expect.gradients(student, student.softmax, [X.clone().requires_grad_()], v, [mine.grad], "softmax")
@@ -186,7 +202,7 @@ def test_softmax_gradient(student, rng):
 @points(1)
 def test_softmax_from_scratch(student, rng):
     """softmax works and is written from scratch."""
-    X = torch.randn(3, 5, generator=rng, dtype=torch.float64)
+    X = randn(rng, 3, 5)
     expect.close(student.softmax(X), torch.softmax(X, dim=1), "softmax(X) is wrong")
     expect.from_scratch(student, "softmax", SOFTMAXES, "softmax")
 
@@ -197,12 +213,17 @@ def test_softmax_from_scratch(student, rng):
 @exercise("cross_entropy")
 @points(2)
 def test_cross_entropy_values(student, rng):
-    """Per-example cross-entropy, shape (n, 1)."""
+    """Per-example cross-entropy, shape (n, 1), leaving the caller's labels as they were."""
     n, q = randint(rng, 6, 11), randint(rng, 3, 6)
-    y_hat = torch.softmax(torch.randn(n, q, generator=rng, dtype=torch.float64), dim=1)
+    y_hat = torch.softmax(randn(rng, n, q), dim=1)
     y = torch.randint(0, q, (n,), generator=rng)
-    got = expect.tensor(student.cross_entropy(y_hat, y), "cross_entropy(y_hat, y)", (n, 1))
+    remote = student.put(y.clone())  # the caller's labels, kept in the worker to see whether the call changes them
+    got = expect.tensor(student.cross_entropy(y_hat, remote), "cross_entropy(y_hat, y)", (n, 1))
     expect.close(got, ref.cross_entropy(y_hat, y), "cross-entropy values are wrong: -log of the probability of the true class")
+    after = student.fetch(remote)
+    assert tuple(after.shape) == (n,) and torch.equal(after, y), (
+        "cross_entropy changed the caller's labels y (an in-place unsqueeze_ or view_?): reshape a view, y.view(-1, 1)"
+    )
 
 
 @exercise("cross_entropy")
@@ -210,9 +231,9 @@ def test_cross_entropy_values(student, rng):
 def test_cross_entropy_gradient(student, rng):
     """Gradient with respect to y_hat (float64)."""
     n, q = 5, 4
-    y_hat = torch.softmax(torch.randn(n, q, generator=rng, dtype=torch.float64), dim=1)
+    y_hat = torch.softmax(randn(rng, n, q), dim=1)
     y = torch.randint(0, q, (n,), generator=rng)
-    v = torch.randn(n, 1, generator=rng, dtype=torch.float64)
+    v = randn(rng, n, 1)
     mine = y_hat.clone().requires_grad_()
     ref.cross_entropy(mine, y).backward(v)
     expect.gradients(student, student.cross_entropy, [y_hat.clone().requires_grad_(), y], v, [mine.grad], "cross_entropy")
@@ -222,7 +243,7 @@ def test_cross_entropy_gradient(student, rng):
 @points(1)
 def test_cross_entropy_from_scratch(student, rng):
     """cross_entropy works and is written from scratch."""
-    y_hat = torch.softmax(torch.randn(4, 3, generator=rng, dtype=torch.float64), dim=1)
+    y_hat = torch.softmax(randn(rng, 4, 3), dim=1)
     y = torch.randint(0, 3, (4,), generator=rng)
     expect.close(student.cross_entropy(y_hat, y), ref.cross_entropy(y_hat, y), "cross_entropy(y_hat, y) is wrong")
     expect.from_scratch(student, "cross_entropy", LOSSES | SOFTMAXES, "cross_entropy")
@@ -239,13 +260,13 @@ def test_accuracy(student, rng):
     y_hat = torch.rand(n, 5, generator=rng)
     y = torch.randint(0, 5, (n,), generator=rng)
     got = expect.python_float(student.accuracy(y_hat, y), "accuracy(y_hat, y)")
-    assert abs(got - ref.accuracy(y_hat, y)) < 1e-6, (
-        "accuracy should be the fraction (not the count) of rows whose argmax is the label"
+    expect.scalar_close(
+        got, ref.accuracy(y_hat, y), "accuracy should be the fraction (not the count) of rows whose argmax is the label"
     )
 
 
 def _linear(student, rng, d, q):
-    weights = {"weight": torch.randn(q, d, generator=rng), "bias": torch.randn(q, generator=rng)}
+    weights = {"weight": randn(rng, q, d, dtype=F32), "bias": randn(rng, q, dtype=F32)}
     remote = student.lib("torch.nn").Linear(d, q)
     remote.load_state_dict(weights)
     local = torch.nn.Linear(d, q)
@@ -254,7 +275,7 @@ def _linear(student, rng, d, q):
 
 
 def _batches(rng, d, q, sizes):
-    return [(torch.randn(n, d, generator=rng), torch.randint(0, q, (n,), generator=rng)) for n in sizes]
+    return [(randn(rng, n, d, dtype=F32), torch.randint(0, q, (n,), generator=rng)) for n in sizes]
 
 
 @exercise("evaluate_accuracy")
@@ -266,7 +287,7 @@ def test_evaluate_accuracy_function(student, rng):
     got = expect.python_float(student.evaluate_accuracy(batches, remote.forward), "evaluate_accuracy(...)")
     with torch.no_grad():
         expected = ref.evaluate_accuracy(batches, local.forward)
-    assert abs(got - expected) < 1e-6, "evaluate_accuracy should divide the number correct by the number of examples"
+    expect.scalar_close(got, expected, "evaluate_accuracy should divide the number correct by the number of examples")
 
 
 @exercise("evaluate_accuracy")
@@ -280,17 +301,17 @@ def test_evaluate_accuracy_eval_mode(student, rng):
     got = expect.python_float(student.evaluate_accuracy(batches, net), "evaluate_accuracy(data, net)")
     with torch.no_grad():
         expected = ref.evaluate_accuracy(batches, torch.nn.Sequential(torch.nn.Dropout(0.5), local))
-    assert abs(got - expected) < 1e-6, "dropout was active: evaluate a Module in eval mode (net.eval())"
+    expect.scalar_close(got, expected, "dropout was active: evaluate a Module in eval mode (net.eval())")
     assert net.training is True, "the net should be back in train mode after evaluate_accuracy"
-    got = student.evaluate_accuracy(batches, net, "cpu")
-    assert type(got) is float and abs(got - expected) < 1e-6, "evaluate_accuracy(data, net, device) should accept a device"
+    got = expect.python_float(student.evaluate_accuracy(batches, net, "cpu"), "evaluate_accuracy(data, net, device)")
+    expect.scalar_close(got, expected, "evaluate_accuracy(data, net, device) should accept a device")
 
 
 # --- train_ch3 -----------------------------------------------------------------------
 
 
 def _scratch_problem(rng, d=12, q=3, sizes=(5, 5, 4)):
-    W = torch.randn(d, q, generator=rng) * 0.1
+    W = randn(rng, d, q, dtype=F32) * 0.1
     b = torch.zeros(q)
     return W, b, _batches(rng, d, q, sizes), _batches(rng, d, q, (6,))
 
@@ -303,7 +324,7 @@ def test_train_ch3_with_sgd(student, rng):
     The parameters come in carrying gradients from earlier work, on purpose: zero before backward, not after the step.
     """
     W, b, train, test = _scratch_problem(rng)
-    stale = [torch.randn(W.shape, generator=rng), torch.randn(b.shape, generator=rng)]
+    stale = [randn(rng, W.shape, dtype=F32), randn(rng, b.shape, dtype=F32)]
     lr, batch_size = 0.5, 5
     rW, rb = student.put(W.clone().requires_grad_()), student.put(b.clone().requires_grad_())
     rW.grad, rb.grad = stale
@@ -326,7 +347,7 @@ def test_train_ch3_with_optimizer(student, rng):
     """With an optimizer: zero_grad, backward, step every batch, starting from a net that carries old gradients."""
     d, q = 10, 4
     remote, local = _linear(student, rng, d, q)
-    earlier, v = torch.randn(3, d, generator=rng), torch.randn(3, q, generator=rng)
+    earlier, v = randn(rng, 3, d, dtype=F32), randn(rng, 3, q, dtype=F32)
     student.call(remote, (earlier,), as_handle=True).backward(v)  # gradients left by earlier work, on purpose
     local(earlier).backward(v)
     train, test = _batches(rng, d, q, (6, 6, 6)), _batches(rng, d, q, (5,))
@@ -351,9 +372,8 @@ def test_train_ch3_with_optimizer(student, rng):
 @pytest.mark.timeout(120)
 def test_softmax_regression_learns_digits(student, rng, settings, assignment):
     """Your softmax, cross_entropy and train_ch3 train softmax regression on real digits."""
-    seed = int(torch.randint(0, 2**31, (1,), generator=rng))
-    train_X, train_y, test_X, test_y = data.digits_split(seed)
-    W = torch.randn(784, 10, generator=rng) * 0.01
+    train_X, train_y, test_X, test_y = data.digits_split(seed(rng))
+    W = randn(rng, 784, 10, dtype=F32) * 0.01
     rW, rb = student.put(W.requires_grad_()), student.put(torch.zeros(10, requires_grad=True))
     train = student.put(harness.batches(train_X, train_y, 64))
     test = student.put(harness.batches(test_X[:64], test_y[:64], 64))
@@ -375,9 +395,9 @@ def test_softmax_regression_learns_digits(student, rng, settings, assignment):
 def test_flatten_layer(student, rng):
     """(n, ...) -> (n, -1), keeping the batch dimension, as an nn.Module."""
     layer = student.FlattenLayer()
-    assert is_instance(layer, "torch.nn.modules.module.Module"), "FlattenLayer should subclass nn.Module"
+    assert is_instance(layer, expect.MODULE), "FlattenLayer should subclass nn.Module"
     for shape in [(randint(rng, 2, 6), 2, 3, randint(rng, 4, 7)), (1, 3, 5)]:
-        x = torch.randn(shape, generator=rng)
+        x = randn(rng, shape, dtype=F32)
         got = expect.tensor(layer(x), f"FlattenLayer()(x) for x of shape {shape}", (shape[0], x[0].numel()))
         expect.close(got, x.reshape(shape[0], -1), "FlattenLayer should keep each example's values in order")
 
@@ -389,8 +409,8 @@ def test_flatten_layer_in_a_network(student, rng):
     nn = student.lib("torch.nn")
     remote, local = _linear(student, rng, 12, 2)
     net = nn.Sequential(student.FlattenLayer(), remote)
-    x = torch.randn(3, 1, 3, 4, generator=rng)
+    x = randn(rng, 3, 1, 3, 4, dtype=F32)
     expect.close(net(x), local(x.reshape(3, -1)).detach(), "Sequential(FlattenLayer(), Linear) gives wrong outputs")
     mine = x.clone().requires_grad_()
     local(torch.flatten(mine, 1)).backward(torch.ones(3, 2))
-    expect.gradients(student, net, [x.clone().requires_grad_()], torch.ones(3, 2), [mine.grad], "FlattenLayer", 1e-5, 1e-6)
+    expect.gradients(student, net, [x.clone().requires_grad_()], torch.ones(3, 2), [mine.grad], "FlattenLayer", **expect.TOL32)

@@ -1,6 +1,5 @@
 """Sample submissions for 05_deep_learning_computation: real bugs and correct alternatives."""
 
-
 from autograder.variants import Alternative, Bug, dedent
 
 BUGS = {

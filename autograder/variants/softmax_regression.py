@@ -51,6 +51,20 @@ BUGS = {
         loses=("test_non_uint8_images_are_scaled",),
         why="divides a float caller's array in place (np.asarray does not copy); old checks sent a copy",
     ),
+    "float-image-rescaled": Bug(
+        cell="image_to_tensor",
+        old="or image.max() > 1:",
+        new="or image.max() >= 1:",
+        loses=("test_non_uint8_images_are_scaled",),
+        why="a float image already in [0, 1] whose white pixel is exactly 1.0 is divided by 255 again (never drawn before)",
+    ),
+    "negative-pixels-accepted": Bug(
+        cell="image_to_tensor",
+        old="if image.min() < 0 or image.max() > 255:",
+        new="if image.max() > 255:",
+        loses=("test_grey_and_bad_images",),
+        why="only the upper end of [0, 255] is guarded; old checks tried values above 255 only",
+    ),
     "test-shuffled": Bug(
         cell="load_data_fashion_mnist",
         old="batch_size=batch_size, shuffle=False",
@@ -76,6 +90,13 @@ BUGS = {
         ),
         loses=("test_reads_idx_files",),
         why="drops a smaller last batch; old checks left one by chance (both sizes divided for a few secrets in a hundred)",
+    ),
+    "test-labels-as-floats": Bug(
+        cell="load_data_fashion_mnist",
+        old="train=False, download=False, transform=transform)",
+        new="train=False, download=False, transform=transform, target_transform=float)",
+        loses=("test_reads_idx_files",),
+        why="float64 test labels where int64 is documented; old checks compared the values only",
     ),
     "resize-ignored": Bug(
         cell="load_data_fashion_mnist",
@@ -124,6 +145,13 @@ BUGS = {
         new="-torch.log(y_hat[:, y])",
         loses=("test_cross_entropy_values", "test_cross_entropy_gradient"),
         why="indexing broadcasts to n x n",
+    ),
+    "labels-unsqueezed-in-place": Bug(
+        cell="cross_entropy",
+        old="y.view(-1, 1)",
+        new="y.unsqueeze_(1)",
+        loses=("test_cross_entropy_values", "test_softmax_regression_learns_digits"),
+        why="reshapes the caller's labels to (n, 1) in place: right losses, but the batch's y is changed for the caller",
     ),
     "accuracy-count": Bug(
         cell="accuracy",
