@@ -2,7 +2,6 @@
 
 from autograder.variants import Alternative, Bug, dedent
 
-
 BUGS = {
     "not-shuffled": Bug(
         cell="data_iter",
@@ -41,19 +40,25 @@ BUGS = {
     ),
     "shuffled-in-place": Bug(
         cell="data_iter",
-        old=dedent("""\
+        old=dedent(
+            """\
             indices = list(range(num_examples))
             random.shuffle(indices)
             for i in range(0, num_examples, batch_size):
                 j = torch.tensor(indices[i : min(i + batch_size, num_examples)])
                 yield features.index_select(0, j), labels.index_select(0, j)
-        """, indent=4).rstrip("\n"),
-        new=dedent("""\
+        """,
+            indent=4,
+        ).rstrip("\n"),
+        new=dedent(
+            """\
             order = torch.randperm(num_examples)
             features[:], labels[:] = features[order], labels[order]
             for i in range(0, num_examples, batch_size):
                 yield features[i : i + batch_size].clone(), labels[i : i + batch_size].clone()
-        """, indent=4).rstrip("\n"),
+        """,
+            indent=4,
+        ).rstrip("\n"),
         loses=("test_data_iter_covers_every_example_once",),
         why="shuffles the caller's features and labels in place: right batches, but the data set is reordered",
     ),
