@@ -37,3 +37,8 @@ def rand(rng, *shape, dtype=torch.float64):
 def integers(rng, low, high, *shape, dtype=torch.int64):
     """A tensor of `shape` of ints in [low, high) (half-open, like randint), drawn from rng."""
     return torch.randint(low, high, shape, generator=rng, dtype=dtype)
+
+
+def permutation(rng, n):
+    """A random ordering of range(n) as a list of ints, drawn from rng."""
+    return torch.randperm(n, generator=rng).tolist()

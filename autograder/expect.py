@@ -52,6 +52,12 @@ def close(actual, expected, message, rtol=1e-5, atol=1e-6):
     )
 
 
+def scalar_close(actual, expected, message, rtol=1e-5, atol=1e-6):
+    """actual must be a Python int or float within atol + rtol * |expected| of expected; the message is all the student sees."""
+    if type(actual) not in (int, float) or not abs(actual - expected) <= atol + rtol * abs(expected):
+        raise AssertionError(message)
+
+
 def gradients(student, fn, args, grad_output, expected, what, rtol=TOL64["rtol"], atol=TOL64["atol"]):
     """Backpropagate grad_output through the student's fn(*args) in the worker; compare input gradients.
 

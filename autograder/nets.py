@@ -13,7 +13,7 @@ import ast
 import torch
 
 from autograder import draw
-from autograder.expect import DYNAMIC, MODULE, parse, tensor
+from autograder.expect import DYNAMIC, MODULE, close, parse, tensor
 from autograder.student import StudentError, is_instance
 from autograder.worker import harness
 
@@ -303,3 +303,14 @@ def trace(net, size, keep):
         if keep(name, child):
             found.append(tuple(X.shape[1:]))
     return found
+
+
+def same_state(got, local, message, **tolerance):
+    """got (a state_dict fetched by value from the worker) equals the local module's state_dict, entry by entry.
+
+    Parameters and buffers alike (batch norm running statistics included), each within tolerance.
+    """
+    if type(got) is not dict:
+        raise AssertionError("the grader could not read the trained network")
+    for name, value in local.state_dict().items():
+        close(got.get(name), value, message, **tolerance)

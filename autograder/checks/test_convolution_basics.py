@@ -50,6 +50,7 @@ def image_and_kernel(rng):
 
 
 def check_corr2d_result(got, X, K, what):
+    """corr2d's result on X (h, w) and K (kh, kw): a (h - kh + 1, w - kw + 1) tensor equal to PyTorch's cross-correlation."""
     want_shape = (X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1)
     got = expect.tensor(got, what)
     if tuple(got.shape) != want_shape:
@@ -103,6 +104,7 @@ def test_corr2d_from_scratch(student, rng):
 
 
 def conv2d_layer(student, rng):
+    """A student Conv2D of a drawn kernel size, loaded with drawn weight and bias -> (layer, X (h, w), K (kh, kw), b (1,))."""
     X, K = image_and_kernel(rng)
     b = draw.randn(rng, 1, dtype=torch.float32)
     layer = student.Conv2D(tuple(K.shape))
@@ -157,6 +159,7 @@ def test_conv2d_layer_gradients(student, rng):
 
 
 def output_shape(student, args, what):
+    """conv_output_shape(*args), which must be a pair of Python ints -> (h, w)."""
     got = student.conv_output_shape(*args)
     if type(got) not in (tuple, list) or len(got) != 2 or not all(type(n) is int for n in got):
         raise AssertionError(f"{what} should return a pair (h, w) of Python ints (use // for floor division)")
@@ -164,6 +167,7 @@ def output_shape(student, args, what):
 
 
 def shape_cases(rng, pairs):
+    """24 drawn (size, kernel, padding, stride) cases with a non-negative n - k + 2p; with pairs, some arguments (h, w) pairs."""
     cases = []
     while len(cases) < 24:
         n = (draw.randint(rng, 5, 61), draw.randint(rng, 5, 61))
@@ -226,6 +230,12 @@ def check_channels(got, expected, what, shape_message, message):
     expect.close(got, expected, message, **expect.TOL32)
 
 
+def from_scratch_channels(student, name, X, K, expected, shape_message, message):
+    """The student's `name`(X, K) equals expected (see check_channels), and its cell uses no library convolution."""
+    check_channels(getattr(student, name)(X, K), expected, f"{name}(X, K)", shape_message, message)
+    expect.from_scratch(student, name, CONVOLUTIONS, name)
+
+
 def channels_input(rng, c_i):
     """X (c_i, h, w), h in [5, 8] < w in [9, 12], float32."""
     h, w = draw.randint(rng, 5, 9), draw.randint(rng, 9, 13)
@@ -239,14 +249,11 @@ def test_corr2d_multi_in(student, rng):
     c_i = draw.randint(rng, 2, 5)
     X = channels_input(rng, c_i)
     K = draw.randn(rng, c_i, draw.randint(rng, 1, 3), draw.randint(rng, 3, 5), dtype=torch.float32)
-    check_channels(
-        student.corr2d_multi_in(X, K),
-        F.conv2d(X[None], K[None])[0, 0],
-        "corr2d_multi_in(X, K)",
-        "corr2d_multi_in should return one 2-D map: the per-channel results summed, not stacked",
-        "corr2d_multi_in is wrong: correlate each channel with its own kernel, then sum (fix any failing corr2d check first)",
+    shape_message = "corr2d_multi_in should return one 2-D map: the per-channel results summed, not stacked"
+    message = (
+        "corr2d_multi_in is wrong: correlate each channel with its own kernel, then sum (fix any failing corr2d check first)"
     )
-    expect.from_scratch(student, "corr2d_multi_in", CONVOLUTIONS, "corr2d_multi_in")
+    from_scratch_channels(student, "corr2d_multi_in", X, K, F.conv2d(X[None], K[None])[0, 0], shape_message, message)
 
 
 @exercise("corr2d_multi_in_out")
@@ -257,15 +264,11 @@ def test_corr2d_multi_in_out(student, rng):
     c_o = c_i + draw.randint(rng, 1, 3)
     X = channels_input(rng, c_i)
     K = draw.randn(rng, c_o, c_i, draw.randint(rng, 2, 4), draw.randint(rng, 1, 3), dtype=torch.float32)
-    check_channels(
-        student.corr2d_multi_in_out(X, K),
-        F.conv2d(X[None], K)[0],
-        "corr2d_multi_in_out(X, K)",
-        "corr2d_multi_in_out should return (c_o, h', w'): stack the outputs along a new first axis",
-        "corr2d_multi_in_out is wrong: output channel i uses kernel K[i] over all input channels (fix any failing "
-        "corr2d_multi_in check first)",
+    shape_message = "corr2d_multi_in_out should return (c_o, h', w'): stack the outputs along a new first axis"
+    message = "corr2d_multi_in_out is wrong: output channel i uses kernel K[i] over all input channels (fix any " + (
+        "failing corr2d_multi_in check first)"
     )
-    expect.from_scratch(student, "corr2d_multi_in_out", CONVOLUTIONS, "corr2d_multi_in_out")
+    from_scratch_channels(student, "corr2d_multi_in_out", X, K, F.conv2d(X[None], K)[0], shape_message, message)
 
 
 @exercise("corr2d_multi_in_out_1x1")
@@ -312,6 +315,7 @@ def test_1x1_is_a_matrix_product(student, rng):
 
 
 def pooling_input(rng):
+    """X (h, w), h in [5, 8] < w in [9, 12], and a non-square pooling window (p_h, p_w)."""
     X = draw.randn(rng, draw.randint(rng, 5, 9), draw.randint(rng, 9, 13), dtype=torch.float32)
     p_h = draw.randint(rng, 1, 4)
     p_w = p_h + draw.randint(rng, 1, 3)
@@ -321,6 +325,7 @@ def pooling_input(rng):
 
 
 def check_pooling(got, X, size, mode, what):
+    """pool2d's result on X (h, w): stride-1 pooling of `mode` ('max' or 'avg') over size, (h - p_h + 1, w - p_w + 1)."""
     pool = F.max_pool2d if mode == "max" else F.avg_pool2d
     expected = pool(X[None, None], size, stride=1)[0, 0]
     got = expect.tensor(got, what)
@@ -453,10 +458,12 @@ def test_lenet_shapes_from_formula(student, rng):
 
 
 def small_cnn(nn):
+    """A small CNN (n, 1, 8, 8) -> (n, 4) built from the torch.nn module given (the worker's or the grader's)."""
     return nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3 * 3 * 3, 4))
 
 
 def labelled_batches(rng, sizes, q=4):
+    """[(X (n, 1, 8, 8) float32, y (n,) int64 in [0, q))] for each n of sizes."""
     return [(draw.randn(rng, n, 1, 8, 8, dtype=torch.float32), draw.integers(rng, 0, q, n)) for n in sizes]
 
 
@@ -475,16 +482,14 @@ def test_train_ch5_steps(student, rng):
     optimizer = student.lib("torch.optim").SGD(remote.parameters(), lr=lr)
     student.train_ch5(remote, train, test, 6, optimizer, torch.device("cpu"), 2)
     ref.train_ch5(local, train, test, 6, torch.optim.SGD(local.parameters(), lr=lr), torch.device("cpu"), 2)
-    got = remote.state_dict()
-    assert type(got) is dict, "the grader could not read the trained network"
-    for name, value in local.state_dict().items():
-        expect.close(
-            got.get(name),
-            value,
-            "after train_ch5 the weights differ from the expected updates: per batch use the mean cross-entropy "
-            "(nn.CrossEntropyLoss()), optimizer.zero_grad(), backward(), optimizer.step()",
-            **expect.TOL32,
-        )
+    nets.same_state(
+        remote.state_dict(),
+        local,
+        "after train_ch5 the weights differ from the expected updates: per batch use the mean cross-entropy "
+        "(nn.CrossEntropyLoss()), then optimizer.zero_grad() (the net may come in carrying gradients), backward(), "
+        "optimizer.step()",
+        **expect.TOL32,
+    )
     assert remote.training is True, "the network should be in training mode when train_ch5 returns"
 
 
