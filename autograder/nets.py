@@ -310,7 +310,7 @@ def same_state(got, local, message, **tolerance):
 
     Parameters and buffers alike (batch norm running statistics included), each within tolerance.
     """
-    if type(got) is not dict:
+    if not isinstance(got, dict):  # a plain dict from the worker, an OrderedDict from a local module
         raise AssertionError("the grader could not read the trained network")
     for name, value in local.state_dict().items():
         close(got.get(name), value, message, **tolerance)

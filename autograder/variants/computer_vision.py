@@ -295,7 +295,7 @@ BUGS = {
         cell="bilinear_kernel",
         old='weight = np.zeros((in_channels, out_channels, kernel_size, kernel_size), dtype="float32")',
         new="weight = np.zeros((in_channels, out_channels, kernel_size, kernel_size))",
-        loses=("test_bilinear_kernel_odd", "test_bilinear_kernel_even"),
+        loses=("test_bilinear_kernel_odd", "test_bilinear_kernel_even", "test_bilinear_kernel_upsamples"),
         why="numpy's float64 default: right values, a weight that does not fit a float32 layer",
     ),
 }
