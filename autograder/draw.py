@@ -27,3 +27,18 @@ def randn(rng, *shape, dtype=torch.float64):
 def seed(rng):
     """A fresh int seed in [0, 2**31) for code that seeds its own generator (the worker's torch.manual_seed)."""
     return randint(rng, 0, 2**31)
+
+
+def rand(rng, *shape, dtype=torch.float64):
+    """A tensor of `shape` uniform in [0, 1) (float64 unless `dtype` says otherwise), drawn from rng."""
+    return torch.rand(*shape, generator=rng, dtype=dtype)
+
+
+def integers(rng, low, high, *shape, dtype=torch.int64):
+    """A tensor of `shape` of ints in [low, high) (half-open, like randint), drawn from rng."""
+    return torch.randint(low, high, shape, generator=rng, dtype=dtype)
+
+
+def permutation(rng, n):
+    """A random ordering of range(n) as a list of ints, drawn from rng."""
+    return torch.randperm(n, generator=rng).tolist()

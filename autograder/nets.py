@@ -12,7 +12,9 @@ import ast
 
 import torch
 
-from autograder.expect import DYNAMIC, tensor
+from autograder import draw
+from autograder.expect import DYNAMIC, MODULE, close, parse, tensor
+from autograder.student import StudentError, is_instance
 from autograder.worker import harness
 
 # Names a shape function may not touch: it computes with conv_output_shape alone.
@@ -86,14 +88,9 @@ def weight_names(student_entries, reference_entries, what):
     return pairs
 
 
-def call(student, helper, *args, label):
-    """Call a harness helper in the worker; errors name what the student's code was doing (label), not the helper."""
-    return student.call(getattr(student.harness, helper), args, label=label)
-
-
 def build(student, factory, args, what):
     """factory(*args) built in the worker on the meta device."""
-    return call(student, "build_on_meta", factory, *args, label=f"building your {what}")
+    return student.call(student.harness.build_on_meta, [factory, *args], label=f"building your {what}")
 
 
 def single_thread(student):
@@ -104,9 +101,9 @@ def single_thread(student):
 def same_weights(student, remote, local, seed, what):
     """Give the student's network (remote) and the reference network (local) the same seeded weights."""
     single_thread(student)
-    found = entries(call(student, "state_shapes", remote, label=f"reading the parameters of your {what}"), what)
-    names = weight_names(found, harness.state_shapes(local), what)
-    call(student, "fill_state", remote, seed, names, label=f"loading weights into your {what}")
+    found = student.call(student.harness.state_shapes, [remote], label=f"reading the parameters of your {what}")
+    names = weight_names(entries(found, what), harness.state_shapes(local), what)
+    student.call(student.harness.fill_state, [remote, seed, names], label=f"loading weights into your {what}")
     harness.fill_state(local, seed, {name: name for name, _ in harness.state_shapes(local)})
 
 
@@ -120,12 +117,48 @@ def is_close(actual, expected):
 
 
 def compare_outputs(student, remote, local, X, what, hint, training=False):
-    """The student's network gives the reference's output on X; on failure, name the first child that differs."""
-    expected = harness.forward(local, X, training)
-    got = call(student, "forward", remote, X, training, label=f"running your {what}")
+    """The student's network gives the reference's output on X (n, c, h, w); on failure, name the first child that differs.
+
+    X is held in the worker for the whole judgement, so that the checks also see what the student's
+    forward leaves behind: X itself must come back unchanged (a block that adds to or rectifies its
+    input in place breaks backpropagation through the layer before it); in eval mode a second forward
+    must give the same output (nothing kept from the first call); after a training-mode forward, an
+    eval-mode forward must agree too (the batch norm running statistics it updated, the buffers that
+    the outputs of training mode never show).
+    """
+    held = student.put(X)
+    expected = harness.forward(local, X.clone(), training)
+    got = student.call(student.harness.forward, [remote, held, training], label=f"running your {what}")
     got = tensor(got, f"the output of your {what}", expected.shape)
-    if is_close(got, expected):
-        return
+    after = student.fetch(held)
+    if type(after) is not torch.Tensor or after.shape != X.shape or not torch.equal(after, X):
+        raise AssertionError(
+            f"your {what} changes its input tensor in place (an in-place operation such as X += Y, X.relu_() or "
+            "ReLU(inplace=True) applied to X): a block must leave its input as it is, which the layer before it "
+            "needs for backpropagation"
+        )
+    if not is_close(got, expected):
+        _locate(student, remote, local, X, what, hint, training)
+    if training:
+        expected = harness.forward(local, X, False)
+        got = student.call(student.harness.forward, [remote, held, False], label=f"running your {what}")
+        if not is_close(got, expected):
+            raise AssertionError(
+                f"after one training-mode forward, your {what} in eval mode gives different outputs from the notes' "
+                "network: its batch norm layers updated their running statistics differently (use nn.BatchNorm2d "
+                "with its default momentum and eps, one per convolution as in the notes)"
+            )
+    else:
+        again = student.call(student.harness.forward, [remote, held, False], label=f"running your {what} again")
+        if not is_close(again, expected):
+            raise AssertionError(
+                f"your {what} gives a different output when it runs a second time on the same input: does its forward "
+                "keep something from the previous call (a list it appends to, a tensor it stores on self)?"
+            )
+
+
+def _locate(student, remote, local, X, what, hint, training):
+    """Fail naming the first child of the network whose output differs on X, when the network runs its children in turn."""
     where = ""
     try:  # localising is a courtesy (it needs a network that runs its children in turn); the failure stands anyway
         mine = harness.child_outputs(local, X, training)
@@ -141,6 +174,12 @@ def compare_outputs(student, remote, local, X, what, hint, training=False):
     raise AssertionError(
         f"your {what} ({mode} mode) gives different outputs from the notes' network with the same weights: {hint}.{where}"
     )
+
+
+def judge(student, remote, local, X, what, hint, rng, training=False):
+    """Same seeded weights on both sides (seed drawn from rng), then the same outputs on X (see compare_outputs)."""
+    same_weights(student, remote, local, draw.seed(rng), what)
+    compare_outputs(student, remote, local, X, what, hint, training)
 
 
 def shapes(got, expected, what, labels=None, note=""):
@@ -161,10 +200,7 @@ def shapes(got, expected, what, labels=None, note=""):
 
 def formula_only(source, what):
     """A shape function's cell calls conv_output_shape and neither builds nor runs a network."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        raise AssertionError(f"{what}: the cell does not parse") from None
+    tree = parse(source, what)
     calls_formula = False
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -184,7 +220,7 @@ def formula_only(source, what):
 def parameter_count(student, factory, args, what):
     """The number of parameters of factory(*args) built in the worker on the meta device (no memory used)."""
     net = build(student, factory, args, what)
-    count = call(student, "count_parameters", net, label=f"counting the parameters of your {what}")
+    count = student.call(student.harness.count_parameters, [net], label=f"counting the parameters of your {what}")
     if type(count) is not int:
         raise AssertionError(f"the grader could not count the parameters of your {what}")
     return count, net
@@ -192,4 +228,89 @@ def parameter_count(student, factory, args, what):
 
 def child_shapes(student, remote, shape, what):
     """[(name, shape)] of each child of the student's network (built on meta) for a zero input of `shape`."""
-    return entries(call(student, "child_shapes", remote, tuple(shape), label=f"running your {what} block by block"), what)
+    found = student.call(student.harness.child_shapes, [remote, tuple(shape)], label=f"running your {what} block by block")
+    return entries(found, what)
+
+
+def images(rng, n, c, h, w):
+    """A float32 batch (n, c, h, w) of standard normal pixels drawn from rng."""
+    return draw.randn(rng, n, c, h, w, dtype=torch.float32)
+
+
+def on_meta(factory, *args):
+    """factory(*args) built here on the meta device (the reference side of a shape comparison)."""
+    with torch.device("meta"):
+        return factory(*args)
+
+
+def has_module(remote, name):
+    """Whether the student's object has an attribute `name` that is an nn.Module."""
+    try:
+        return is_instance(getattr(remote, name), MODULE)
+    except StudentError:
+        return False
+
+
+def returns_module(value, what):
+    """value (what a student's factory returned) must be an nn.Module; returns it."""
+    assert is_instance(value, MODULE), f"{what} should return an nn.Module (for example an nn.Sequential)"
+    return value
+
+
+def count_is(student, factory, args, expected, what):
+    """factory(*args), built on meta in the worker, must have `expected` parameters; returns the meta network."""
+    count, net = parameter_count(student, factory, args, what)
+    assert count == expected, f"your {what} has {count} parameters; the notes' network has {expected:,}: compare the layers"
+    return net
+
+
+def block_shapes_match(student, remote_meta, local_meta, shape, what):
+    """Each top-level block of the student's network (built on meta) outputs the reference block's shape.
+
+    shape: the input (n, c, h, w); compared: each child's output shape, children in order.
+    """
+    got = child_shapes(student, remote_meta, shape, what)
+    want = harness.child_shapes(local_meta, shape)
+    assert len(got) == len(want), f"your {what} should have {len(want)} top-level blocks (children), as in the notes"
+    for (name, got_shape), (_, want_shape) in zip(got, want):
+        assert got_shape == want_shape, f"block '{name}' of your {what} outputs the wrong shape at this input size"
+
+
+def layer_shapes_match(student, remote_meta, local_meta, shape, what, labels=None):
+    """Each convolution, pooling and dense layer of the student's network (on meta) outputs the reference layer's shape.
+
+    shape: the input (n, c, h, w); compared: the output shape of every such layer in the order forward calls
+    them; labels name the layers in messages (else their position in call order).
+    """
+    want = harness.layer_shapes(local_meta, shape)
+    got = student.call(student.harness.layer_shapes, [remote_meta, shape], label=f"running your {what}")
+    assert type(got) is list and len(got) == len(want), (
+        f"{what} should have {len(want)} convolution, pooling and dense layers, as in the notes"
+    )
+    for i, (got_shape, want_shape) in enumerate(zip(got, want)):
+        where = f"layer {i} ({labels[i]})" if labels else f"layer {i} (in call order)"
+        assert as_shape(got_shape) == want_shape, f"{where} of your {what} outputs the wrong shape"
+
+
+def trace(net, size, keep):
+    """Shapes (batch left out) of the reference network's children that keep(name, child) selects, for a (1, 1, size, size) input on meta."""
+    net.eval()  # batch norm at a 1 x 1 map with one example
+    with torch.device("meta"):
+        X = torch.zeros(1, 1, size, size)
+    found = []
+    for name, child in net.named_children():
+        X = child(X)
+        if keep(name, child):
+            found.append(tuple(X.shape[1:]))
+    return found
+
+
+def same_state(got, local, message, **tolerance):
+    """got (a state_dict fetched by value from the worker) equals the local module's state_dict, entry by entry.
+
+    Parameters and buffers alike (batch norm running statistics included), each within tolerance.
+    """
+    if not isinstance(got, dict):  # a plain dict from the worker, an OrderedDict from a local module
+        raise AssertionError("the grader could not read the trained network")
+    for name, value in local.state_dict().items():
+        close(got.get(name), value, message, **tolerance)

@@ -17,7 +17,7 @@ import torchvision
 from PIL import Image
 from torchvision import transforms
 
-from autograder import expect
+from autograder import draw, expect, nets
 from autograder.draw import randint
 from autograder.student import is_instance
 from autograder.worker import harness
@@ -28,13 +28,18 @@ MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
 CONV = "torch.nn.modules.conv.Conv2d"
 CONV_T = "torch.nn.modules.conv.ConvTranspose2d"
+EXACT = {"rtol": 0.0, "atol": 1e-12}  # optimizer settings are passed through, not computed: only rounding may differ
+RESNET_TOL = {"rtol": 1e-4, "atol": 1e-4}  # a float32 ResNet-18 body: rounding grows over its 18 layers
+UPSAMPLING_TOL = {"rtol": 1e-5, "atol": 1e-6}  # a float32 kernel, however computed, upsampling in float64
 
 
 def pixels(rng, h, w):
-    return torch.randint(0, 256, (h, w, 3), generator=rng, dtype=torch.uint8)
+    """A (h, w, 3) uint8 tensor of drawn RGB pixels."""
+    return draw.integers(rng, 0, 256, h, w, 3, dtype=torch.uint8)
 
 
 def pil(array):
+    """An (h, w, 3) uint8 array or tensor as an RGB PIL image of size (w, h)."""
     return Image.fromarray(np.asarray(array, dtype=np.uint8), "RGB")
 
 
@@ -48,6 +53,7 @@ def pil_images(value, what, count=None):
 
 
 def same_image(got, expected):
+    """Whether two PIL images have the same size, mode and bytes."""
     return got.size == expected.size and got.mode == expected.mode and got.tobytes() == expected.tobytes()
 
 
@@ -93,6 +99,7 @@ def chw(image):
 
 
 def _small_photo(rng):
+    """An RGB PIL photograph of drawn non-square size, landscape or portrait."""
     h, w = randint(rng, 40, 70), randint(rng, 75, 110)
     return pil(pixels(rng, h, w)) if randint(rng, 0, 2) else pil(pixels(rng, w, h))
 
@@ -122,7 +129,7 @@ def test_test_augs_values(student, rng):
             ref.test_augs(image),
             "test_augs(image) differs from Resize(256) (shorter side), CenterCrop(224), ToTensor and Normalize "
             "with the ImageNet mean and std, in that order",
-            atol=1e-5,
+            **expect.TOL32,
         )
 
 
@@ -152,7 +159,7 @@ def test_train_augs_normalisation(student, rng):
         expected,
         "a black image should come out of train_augs as -mean/std per channel: apply ToTensor, then Normalize "
         "with the ImageNet mean and std",
-        atol=1e-5,
+        **expect.TOL32,
     )
 
 
@@ -160,6 +167,7 @@ def test_train_augs_normalisation(student, rng):
 
 
 def _stand_in_file(student, seed):
+    """The path of a stand-in resnet18 weights file (seeded) written in a fresh folder in the worker."""
     folder = student.harness.fresh_dir()
     return student.harness.write_stand_in_weights(f"{folder}/resnet18-weights.pth", seed)
 
@@ -189,7 +197,7 @@ def test_finetune_net_head(student, rng):
         "apart from fc, the network should be torchvision's resnet18 unchanged"
     )
     net.eval()
-    x = torch.randn(2, 3, randint(rng, 32, 48), randint(rng, 49, 64), generator=rng)
+    x = draw.randn(rng, 2, 3, randint(rng, 32, 48), randint(rng, 49, 64), dtype=torch.float32)
     expect.tensor(net(x), "finetune_net(num_classes)(x)", (2, num_classes))
 
 
@@ -197,7 +205,7 @@ def test_finetune_net_head(student, rng):
 @points(2)
 def test_finetune_net_loads_local_weights(student, rng):
     """With weights_path, the body holds the file's weights and fc is new."""
-    num_classes, seed = randint(rng, 3, 10), randint(rng, 0, 2**31)
+    num_classes, seed = randint(rng, 3, 10), draw.seed(rng)
     path = _stand_in_file(student, seed)
     net = student.finetune_net(num_classes, weights_path=path)
     state = harness.stand_in_weights(seed)
@@ -226,8 +234,8 @@ def test_finetune_net_loads_local_weights(student, rng):
 def test_finetune_optimizer_groups(student, rng):
     """SGD with two groups: fc at 10 x lr, the rest at lr, weight decay in both."""
     num_classes = randint(rng, 2, 8)
-    lr = float(torch.randint(1, 50, (1,), generator=rng)) / 1000
-    weight_decay = float(torch.randint(1, 20, (1,), generator=rng)) / 10000
+    lr = randint(rng, 1, 50) / 1000
+    weight_decay = randint(rng, 1, 20) / 10000
     net = student.harness.seeded_resnet18(num_classes, 0)
     optimizer = student.finetune_optimizer(net, lr, weight_decay)
     assert is_instance(optimizer, "torch.optim.sgd.SGD"), "finetune_optimizer should return a torch.optim.SGD"
@@ -243,10 +251,10 @@ def test_finetune_optimizer_groups(student, rng):
     fc = [g for g in groups if "fc.weight" in g["names"]][0]
     body = [g for g in groups if g is not fc][0]
     assert sorted(fc["names"]) == ["fc.bias", "fc.weight"], "one group should hold exactly net.fc's weight and bias"
-    assert abs(body.get("lr", -1) - lr) < 1e-12, "the pretrained layers should train at lr"
-    assert abs(fc.get("lr", -1) - 10 * lr) < 1e-12, "the new output layer fc should train at 10 * lr"
+    expect.scalar_close(body.get("lr"), lr, "the pretrained layers should train at lr", **EXACT)
+    expect.scalar_close(fc.get("lr"), 10 * lr, "the new output layer fc should train at 10 * lr", **EXACT)
     for group in (body, fc):
-        assert abs(group.get("weight_decay", -1) - weight_decay) < 1e-12, "both groups should use weight_decay"
+        expect.scalar_close(group.get("weight_decay"), weight_decay, "both groups should use weight_decay", **EXACT)
 
 
 TINY_NET = (("features", "Conv2d", (3, 4, 3)), ("act", "ReLU", ()), ("pool", "AdaptiveAvgPool2d", (1,)))
@@ -261,7 +269,7 @@ def _tiny_net(student, rng, num_classes):
         args = tuple(num_classes if a == "classes" else a for a in args)
         local.add_module(name, getattr(torch.nn, kind)(*args))
         remote.add_module(name, getattr(remote_nn, kind)(*args))
-    weights = {name: torch.randn(value.shape, generator=rng) * 0.5 for name, value in local.state_dict().items()}
+    weights = {name: draw.randn(rng, *value.shape, dtype=torch.float32) * 0.5 for name, value in local.state_dict().items()}
     local.load_state_dict(weights)
     remote.load_state_dict(weights)
     return remote, local
@@ -272,10 +280,10 @@ def _tiny_net(student, rng, num_classes):
 def test_finetune_optimizer_steps(student, rng):
     """Two SGD steps on a small net match plain SGD with fc at 10 x lr and weight decay (no momentum)."""
     num_classes = randint(rng, 2, 6)
-    lr = float(torch.randint(5, 50, (1,), generator=rng)) / 1000
-    weight_decay = float(torch.randint(10, 100, (1,), generator=rng)) / 1000
+    lr = randint(rng, 5, 50) / 1000
+    weight_decay = randint(rng, 10, 100) / 1000
     remote, local = _tiny_net(student, rng, num_classes)
-    batches = [(torch.randn(6, 3, 8, 8, generator=rng), torch.randint(0, num_classes, (6,), generator=rng)) for _ in range(2)]
+    batches = [(draw.randn(rng, 6, 3, 8, 8, dtype=torch.float32), draw.integers(rng, 0, num_classes, 6)) for _ in range(2)]
     optimizer = student.finetune_optimizer(remote, lr, weight_decay)
     student.harness.train_steps(remote, optimizer, student.lib("torch.nn").CrossEntropyLoss(), batches)
     for X, y in batches:
@@ -285,14 +293,12 @@ def test_finetune_optimizer_steps(student, rng):
             for name, p in local.named_parameters():
                 step = 10 * lr if name.startswith("fc.") else lr
                 p -= step * (p.grad + weight_decay * p)
-    got = remote.state_dict()
-    for name, value in local.state_dict().items():
-        expect.close(
-            got[name],
-            value,
-            "after two steps the weights differ from plain SGD with the body at lr, fc at 10 * lr and weight_decay "
-            "in both groups (no momentum)",
-        )
+    nets.same_state(
+        remote.state_dict(),
+        local,
+        "after two steps the weights differ from plain SGD with the body at lr, fc at 10 * lr and weight_decay "
+        "in both groups (no momentum)",
+    )
 
 
 # --- train_fine_tuning ------------------------------------------------------------------------
@@ -308,32 +314,36 @@ def _hotdog_tree(rng, per_class_train, per_class_test):
             pictures = []
             for _ in range(count):
                 h, w = randint(rng, 28, 40), randint(rng, 36, 52)
-                base = torch.tensor(color) + torch.randint(-40, 41, (3,), generator=rng)
-                noise = torch.randint(-50, 51, (h, w, 3), generator=rng)
+                base = torch.tensor(color) + draw.integers(rng, -40, 41, 3)
+                noise = draw.integers(rng, -50, 51, h, w, 3)
                 pictures.append((base + noise).clamp(0, 255).to(torch.uint8))
             tree[split][name] = pictures
     return tree
 
 
 def _small_transforms(module, train, size=32):
+    """A 32 x 32 transform pipeline from the transforms module given: random crops and flips when train, else a resize."""
     steps = [module.RandomResizedCrop(size, scale=(0.5, 1.0)), module.RandomHorizontalFlip()] if train else []
     steps = steps or [module.Resize((size, size))]
     return module.Compose(steps + [module.ToTensor(), module.Normalize(MEAN, STD)])
 
 
 def _write_tree(student, tree, folder):
+    """Write the same ImageFolder tree in the worker (returns its root there) and here under folder."""
     remote_root = student.harness.write_image_folder(student.harness.fresh_dir(), tree)
     harness.write_image_folder(folder, tree)
     return remote_root
 
 
 def _split_tensors(folder, split, transform):
+    """A split of an ImageFolder tree through transform -> (X (n, 3, h, w), y (n,))."""
     data = torchvision.datasets.ImageFolder(os.path.join(folder, split), transform=transform)
     X = torch.stack([data[i][0] for i in range(len(data))])
     return X, torch.tensor(data.targets)
 
 
 def _load_remote_state(state, num_classes):
+    """A local resnet18 holding the state_dict fetched from the student's network (its names checked)."""
     net = torchvision.models.resnet18(weights=None, num_classes=num_classes)
     if type(state) is not dict or set(state) != set(net.state_dict()):
         raise AssertionError("after train_fine_tuning the network's parameters have changed names or disappeared")
@@ -347,7 +357,7 @@ def _load_remote_state(state, num_classes):
 def test_train_fine_tuning_one_step(student, rng):
     """One epoch with one full batch = one SGD step on data_dir/train, with the given transform and mean cross-entropy."""
     tree = _hotdog_tree(rng, randint(rng, 5, 8), 2)
-    seed, lr = randint(rng, 0, 2**31), 0.05
+    seed, lr = draw.seed(rng), 0.05
     with tempfile.TemporaryDirectory() as folder:
         root = _write_tree(student, tree, folder)
         X, y = _split_tensors(folder, "train", _small_transforms(transforms, False))
@@ -362,16 +372,13 @@ def test_train_fine_tuning_one_step(student, rng):
     local.train()
     torch.nn.functional.cross_entropy(local(X), y).backward()
     local_optimizer.step()
-    got = _load_remote_state(net.state_dict(), 2).state_dict()
-    for name, value in local.state_dict().items():
-        expect.close(
-            got[name],
-            value,
-            "one epoch over a single full batch should be exactly one SGD step on the images of data_dir/train, read "
-            "with ImageFolder through the train_transform passed in, with nn.CrossEntropyLoss (mean over the batch)",
-            rtol=1e-4,
-            atol=1e-5,
-        )
+    nets.same_state(
+        _load_remote_state(net.state_dict(), 2).state_dict(),
+        local,
+        "one epoch over a single full batch should be exactly one SGD step on the images of data_dir/train, read "
+        "with ImageFolder through the train_transform passed in, with nn.CrossEntropyLoss (mean over the batch)",
+        **expect.TOL32,
+    )
 
 
 @exercise("train_fine_tuning")
@@ -380,7 +387,7 @@ def test_train_fine_tuning_one_step(student, rng):
 def test_fine_tuning_reduces_the_loss(student, rng, settings, assignment):
     """Six epochs on random-augmented crops of the training set reduce its loss."""
     tree = _hotdog_tree(rng, 8, 3)
-    seed = randint(rng, 0, 2**31)
+    seed = draw.seed(rng)
     with tempfile.TemporaryDirectory() as folder:
         root = _write_tree(student, tree, folder)
         X, y = _split_tensors(folder, "train", _small_transforms(transforms, False))
@@ -434,10 +441,10 @@ def _voc_fixture(rng):
         "exact": ((ch, ch + 1), (cw, cw + 1)),
     }
     plan = {"train": ["fits"] * 2 + ["exact", "tall", "small"] + ["big"] * 2, "val": ["fits", "tall", "tall", "small", "big"]}
-    numbers = torch.randperm(9000, generator=rng)[:12] + 1000
+    numbers = [n + 1000 for n in draw.permutation(rng, 9000)[:12]]
     splits, images, labels, k = {}, {}, {}, 0
     for split, kinds in plan.items():
-        drawn = [kinds[i] for i in torch.randperm(len(kinds), generator=rng).tolist()]
+        drawn = [kinds[i] for i in draw.permutation(rng, len(kinds))]
         # on purpose, not by chance: an image the filter drops comes before one it keeps, so features and
         # labels filtered apart fall out of step within the data set
         dropped = drawn.index("small")
@@ -483,6 +490,7 @@ class VocTrees:
 
 
 def _check_pairs(got, expected, what):
+    """read_voc_images' answer equals the reference's (features, labels): RGB PIL images, pair by pair."""
     if type(got) is not tuple or len(got) != 2:
         raise AssertionError("read_voc_images should return a pair (features, labels)")
     features, labels = got
@@ -519,6 +527,7 @@ def test_read_voc_images_val_and_max_num(student, rng):
 
 
 def _table(student, colormap=None):
+    """build_colormap2label(colormap) as a handle in the worker, its form checked: an integer (256**3,) tensor."""
     fn = student.ref("build_colormap2label")
     args = () if colormap is None else (colormap,)
     table = student.call(fn, args, as_handle=True, label="build_colormap2label(...)")
@@ -529,15 +538,17 @@ def _table(student, colormap=None):
 
 
 def _lookup(table, colors):
+    """The table's entries for colours (a list of [r, g, b]) -> (len(colors),) tensor."""
     got = table[color_index(torch.tensor(colors))]
     return expect.tensor(got, "build_colormap2label()[...]", (len(colors),))
 
 
 def _other_colors(rng, known, count):
+    """`count` colours outside `known`: first the known ones with red and blue swapped, then drawn ones."""
     known = {tuple(c) for c in known}
     others = [[b, g, r] for r, g, b in sorted(known | {(192, 224, 224)}) if (b, g, r) not in known]
     while len(others) < count:
-        color = torch.randint(0, 256, (3,), generator=rng).tolist()
+        color = draw.integers(rng, 0, 256, 3).tolist()
         if tuple(color) not in known:
             others.append(color)
     return others[:count]
@@ -548,7 +559,7 @@ def _other_colors(rng, known, count):
 def test_colormap2label_voc(student, rng):
     """Each VOC colour maps to its class at (r * 256 + g) * 256 + b; every other colour to 0."""
     table = _table(student)
-    order = torch.randperm(21, generator=rng).tolist()
+    order = draw.permutation(rng, 21)
     colors = [ref.VOC_COLORMAP[i] for i in order]
     expect.close(
         _lookup(table, colors),
@@ -569,7 +580,7 @@ def test_colormap2label_other_colormap(student, rng):
     count = randint(rng, 5, 12)
     colors = []
     while len(colors) < count:
-        color = torch.randint(0, 256, (3,), generator=rng).tolist()
+        color = draw.integers(rng, 0, 256, 3).tolist()
         if color not in colors and color != [0, 0, 0]:
             colors.append(color)
     table = _table(student, colors)
@@ -588,11 +599,11 @@ def test_colormap2label_other_colormap(student, rng):
 
 def _label_picture(rng, h, w):
     """(h, w, 3) uint8: VOC colours in random blocks, some pixels in colours outside the table."""
-    classes = torch.randint(0, 21, (h, w), generator=rng)
+    classes = draw.integers(rng, 0, 21, h, w)
     picture = torch.tensor(ref.VOC_COLORMAP, dtype=torch.uint8)[classes]
-    strange = torch.rand(h, w, generator=rng) < 0.15
+    strange = draw.rand(rng, h, w) < 0.15
     picture[strange] = torch.tensor(_other_colors(rng, ref.VOC_COLORMAP, 60), dtype=torch.uint8)[
-        torch.randint(0, 60, (int(strange.sum()),), generator=rng)
+        draw.integers(rng, 0, 60, int(strange.sum()))
     ]
     return picture
 
@@ -620,8 +631,8 @@ def test_voc_label_indices_rgb(student, rng):
 def test_voc_label_indices_palette_png(student, rng):
     """A palette ('P') label image, as stored in SegmentationClass, with border pixels."""
     h, w = randint(rng, 14, 22), randint(rng, 6, 12)
-    indices = torch.randint(0, 21, (h, w), generator=rng, dtype=torch.uint8)
-    indices[torch.rand(h, w, generator=rng) < 0.2] = 255
+    indices = draw.integers(rng, 0, 21, h, w, dtype=torch.uint8)
+    indices[draw.rand(rng, h, w) < 0.2] = 255
     image = Image.fromarray(indices.numpy(), "L").convert("P")
     image.putpalette(bytes(voc_palette()), "RGB")
     got = expect.tensor(
@@ -653,6 +664,7 @@ def _crop_case(rng, exact=None):
 
 
 def _crop_offsets(student, feature, label, height, width, times):
+    """voc_rand_crop on one pair `times` times, each crop checked -> the (top, left) of each crop."""
     offsets = []
     for _ in range(times):
         got = student.voc_rand_crop(feature, label, height, width)
@@ -690,6 +702,7 @@ def test_voc_rand_crop_is_random(student, rng):
 
 
 def _datasets(student, trees, table, is_train, max_num=None):
+    """The student's and the reference's VOCSegDataset on the same tree -> (remote, local)."""
     kwargs = {} if max_num is None else {"max_num": max_num}
     remote = student.VOCSegDataset(is_train, trees.crop, trees.remote, table, **kwargs)
     local = ref.VOCSegDataset(is_train, trees.crop, trees.local, ref.build_colormap2label(), **kwargs)
@@ -715,66 +728,91 @@ def test_voc_dataset_filters_small_images(student, rng):
 @exercise("VOCSegDataset")
 @points(2)
 def test_voc_dataset_items(student, rng):
-    """Item idx: a normalised float32 crop of image idx and the class indices of the same window."""
+    """Item idx: a normalised float32 crop of image idx and the class indices of the same window, a fresh crop on every access."""
     with VocTrees(student, rng) as trees:
         remote, local = _datasets(student, trees, student.put(ref.build_colormap2label()), True)
-        height, width = trees.crop
         assert len(remote) == len(local), "the data set keeps the wrong images (see the filtering check)"
         for idx in range(len(local)):
-            got = remote[idx]
-            assert type(got) is tuple and len(got) == 2, "an item should be a pair (feature, label)"
-            X = expect.tensor(got[0], "the feature of an item", (3, height, width), torch.float32)
-            Y = expect.tensor(got[1], "the label of an item", (height, width))
-            assert Y.dtype in INTEGER_DTYPES, "the label of an item should hold integer class indices"
-            full_X = local.tsf(local.features[idx])
-            full_Y = ref.voc_label_indices(local.labels[idx], local.colormap2label)
-            spots = windows(X, full_X)
-            assert spots, (
-                "the feature of an item is not a crop of the matching image after ToTensor and Normalize with the "
-                "ImageNet mean and std (are features and labels filtered alike, in order?)"
-            )
-            assert any(torch.equal(Y.long(), full_Y[i : i + height, j : j + width].long()) for i, j in spots), (
-                "the label of an item is not the class indices of the same window as its feature"
-            )
+            _item_windows(remote, local, idx, trees.crop)
+        # the same item again and again, on purpose: an item that keeps its first crop (or crops its own last crop)
+        # gives the same window every time, which a single pass over the data set never shows
+        height, width = trees.crop
+        room = [(image.size[1] - height + 1) * (image.size[0] - width + 1) for image in local.features]
+        idx = room.index(max(room))
+        seen = {_item_windows(remote, local, idx, trees.crop) for _ in range(8)}
+        assert len(seen) > 1, (
+            "eight accesses to the same item gave the same window: __getitem__ should crop the stored image afresh "
+            "each time (and leave self.features and self.labels as they are)"
+        )
+
+
+def _item_windows(remote, local, idx, crop):
+    """The places (top, left) in image idx where remote[idx]'s feature fits, its label cropped at one of them (checked)."""
+    height, width = crop
+    got = remote[idx]
+    assert type(got) is tuple and len(got) == 2, "an item should be a pair (feature, label)"
+    X = expect.tensor(got[0], "the feature of an item", (3, height, width), torch.float32)
+    Y = expect.tensor(got[1], "the label of an item", (height, width))
+    assert Y.dtype in INTEGER_DTYPES, "the label of an item should hold integer class indices"
+    full_X = local.tsf(local.features[idx])
+    full_Y = ref.voc_label_indices(local.labels[idx], local.colormap2label)
+    spots = windows(X, full_X)
+    assert spots, (
+        "the feature of an item is not a crop of the matching image after ToTensor and Normalize with the "
+        "ImageNet mean and std (are features and labels filtered alike, in order?)"
+    )
+    assert any(torch.equal(Y.long(), full_Y[i : i + height, j : j + width].long()) for i, j in spots), (
+        "the label of an item is not the class indices of the same window as its feature"
+    )
+    return tuple(spots)
 
 
 # --- bilinear_kernel ----------------------------------------------------------------------------
 
 
 def _kernel(student, channels, size):
+    """The student's bilinear_kernel(channels, channels, size): a float32 (channels, channels, size, size) weight."""
     got = expect.tensor(
         student.bilinear_kernel(channels, channels, size), f"bilinear_kernel(c, c, {size})", (channels, channels, size, size)
     )
-    assert got.is_floating_point(), "bilinear_kernel should return a floating-point weight"
+    assert got.dtype == torch.float32, (
+        "bilinear_kernel should return a float32 weight, the dtype of the layers it initialises (numpy and Python "
+        "floats default to float64)"
+    )
     return got
+
+
+def _kernels_match(student, rng, kernel_sizes, message):
+    """bilinear_kernel equals the reference at each size of kernel_sizes, for a random channel count."""
+    for size in kernel_sizes:
+        channels = randint(rng, 2, 5)
+        expect.close(_kernel(student, channels, size), ref.bilinear_kernel(channels, channels, size), message)
 
 
 @exercise("bilinear_kernel")
 @points(1)
 def test_bilinear_kernel_odd(student, rng):
     """Odd kernel sizes: the centre is a pixel."""
-    for size in (randint(rng, 1, 3) * 2 + 1, randint(rng, 3, 6) * 2 + 1):
-        channels = randint(rng, 2, 5)
-        expect.close(
-            _kernel(student, channels, size),
-            ref.bilinear_kernel(channels, channels, size),
-            "wrong bilinear kernel for an odd size: factor = (k + 1) // 2, center = factor - 1, the filter on the "
-            "diagonal channel pairs (c, c) only",
-        )
+    _kernels_match(
+        student,
+        rng,
+        (randint(rng, 1, 3) * 2 + 1, randint(rng, 3, 6) * 2 + 1),
+        "wrong bilinear kernel for an odd size: factor = (k + 1) // 2, center = factor - 1, the filter on the "
+        "diagonal channel pairs (c, c) only",
+    )
 
 
 @exercise("bilinear_kernel")
 @points(2)
 def test_bilinear_kernel_even(student, rng):
     """Even kernel sizes: the centre lies between two pixels."""
-    for size in (4, randint(rng, 3, 9) * 2):
-        channels = randint(rng, 2, 5)
-        expect.close(
-            _kernel(student, channels, size),
-            ref.bilinear_kernel(channels, channels, size),
-            "wrong bilinear kernel for an even size: the centre lies between two pixels (center = factor - 0.5), "
-            "and only the channel pairs (c, c) hold the filter",
-        )
+    _kernels_match(
+        student,
+        rng,
+        (4, randint(rng, 3, 9) * 2),
+        "wrong bilinear kernel for an even size: the centre lies between two pixels (center = factor - 0.5), "
+        "and only the channel pairs (c, c) hold the filter",
+    )
 
 
 @exercise("bilinear_kernel")
@@ -784,7 +822,7 @@ def test_bilinear_kernel_upsamples(student, rng):
     stride = [2, 4, 8][randint(rng, 0, 3)]
     channels = randint(rng, 2, 5)
     weight = _kernel(student, channels, 2 * stride).double()
-    X = torch.randn(2, channels, randint(rng, 4, 7), randint(rng, 8, 11), generator=rng, dtype=torch.float64)
+    X = draw.randn(rng, 2, channels, randint(rng, 4, 7), randint(rng, 8, 11))
     got = F.conv_transpose2d(X, weight, stride=stride, padding=stride // 2)
     expected = F.interpolate(X, scale_factor=stride, mode="bilinear", align_corners=False)
     inner = (..., slice(stride, -stride), slice(stride, -stride))
@@ -792,7 +830,7 @@ def test_bilinear_kernel_upsamples(student, rng):
         got[inner],
         expected[inner],
         "ConvTranspose2d(kernel_size=2s, stride=s, padding=s/2) with this weight should upsample like bilinear interpolation",
-        atol=1e-6,
+        **UPSAMPLING_TOL,
     )
 
 
@@ -819,10 +857,10 @@ def test_fcn_net_output_shape(student, rng):
     """(1, 3, H, W) -> (1, num_classes, H, W) for H and W divisible by 32."""
     num_classes = randint(rng, 3, 10)
     net = student.fcn_net(num_classes)
-    assert is_instance(net, "torch.nn.modules.module.Module"), "fcn_net should return an nn.Module"
+    assert is_instance(net, expect.MODULE), "fcn_net should return an nn.Module"
     net.eval()
     for H, W in ((64, 96), (96, 64)):
-        x = torch.randn(1, 3, H, W, generator=rng)
+        x = draw.randn(rng, 1, 3, H, W, dtype=torch.float32)
         expect.tensor(net(x), f"fcn_net(num_classes)(x) for x of shape {(1, 3, H, W)}", (1, num_classes, H, W))
 
 
@@ -852,11 +890,11 @@ def test_fcn_net_head(student, rng):
 @timeout(90)
 def test_fcn_net_body(student, rng):
     """With weights_path, the ResNet-18 body (without avgpool and fc) holds the file's weights and feeds the head."""
-    num_classes, seed = randint(rng, 3, 10), randint(rng, 0, 2**31)
+    num_classes, seed = randint(rng, 3, 10), draw.seed(rng)
     net = student.fcn_net(num_classes, weights_path=_stand_in_file(student, seed))
     conv_name, transposed_name = _head(student, net, num_classes)
     net.eval()
-    x = torch.randn(1, 3, 64, 96, generator=rng)
+    x = draw.randn(rng, 1, 3, 64, 96, dtype=torch.float32)
     got = expect.tensor(net(x), "fcn_net(num_classes, weights_path)(x)", (1, num_classes, 64, 96))
     with tempfile.TemporaryDirectory() as folder:
         local = ref.fcn_net(num_classes, harness.write_stand_in_weights(os.path.join(folder, "w.pth"), seed))
@@ -872,6 +910,5 @@ def test_fcn_net_body(student, rng):
         expected,
         "with the weights of weights_path the outputs differ: the body should be the children of resnet18 up to, "
         "not including, avgpool and fc, with the file's weights, followed by the 1 x 1 and the transposed convolution",
-        rtol=1e-4,
-        atol=1e-4,
+        **RESNET_TOL,
     )

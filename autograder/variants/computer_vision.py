@@ -351,6 +351,27 @@ BUGS = {
         loses=("test_fcn_net_body",),
         why="weights_path never loaded: the body stays randomly initialised",
     ),
+    # what an item leaves behind, the dtype a docstring states
+    "voc-dataset-keeps-its-crops": Bug(
+        cell="VOCSegDataset",
+        old="        feature, label = voc_rand_crop(self.features[idx], self.labels[idx], *self.crop_size)\n",
+        new=dedent(
+            """\
+            self.features[idx], self.labels[idx] = voc_rand_crop(self.features[idx], self.labels[idx], *self.crop_size)
+            feature, label = self.features[idx], self.labels[idx]
+            """,
+            indent=8,
+        ),
+        loses=("test_voc_dataset_items",),
+        why="the first crop replaces the image: every later epoch sees the same window, no augmentation",
+    ),
+    "bilinear-float64": Bug(
+        cell="bilinear_kernel",
+        old='weight = np.zeros((in_channels, out_channels, kernel_size, kernel_size), dtype="float32")',
+        new="weight = np.zeros((in_channels, out_channels, kernel_size, kernel_size))",
+        loses=("test_bilinear_kernel_odd", "test_bilinear_kernel_even", "test_bilinear_kernel_upsamples"),
+        why="numpy's float64 default: right values, a weight that does not fit a float32 layer",
+    ),
 }
 
 ALTERNATIVES = {

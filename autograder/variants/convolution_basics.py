@@ -249,6 +249,34 @@ BUGS = {
         loses=("test_train_ch5_steps",),
         why="loss not divided by the batch size",
     ),
+    "train-zero-grad-after-step": Bug(
+        cell="train_ch5",
+        old=dedent(
+            """\
+            optimizer.zero_grad()
+            batch_loss.backward()
+            optimizer.step()
+            """,
+            indent=12,
+        ),
+        new=dedent(
+            """\
+            batch_loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            """,
+            indent=12,
+        ),
+        loses=("test_train_ch5_steps",),
+        why="zeroes after the step: right on a fresh net, wrong on the first step of one that already carries gradients",
+    ),
+    "1x1-kernel-squeezed": Bug(
+        cell="corr2d_multi_in_out_1x1",
+        old="K = K.reshape(c_o, c_i)",
+        new="K = K.squeeze()",
+        loses=("test_1x1_equals_general",),
+        why="squeeze() also drops the channel axis when c_i or c_o is 1: the boundary the draws now reach on purpose",
+    ),
 }
 
 ALTERNATIVES = {

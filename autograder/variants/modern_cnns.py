@@ -520,6 +520,97 @@ BUGS = {
         loses=("test_densenet_shapes", "test_densenet_shapes_from_formula"),
         why="the shape formula forgets that transition blocks halve the channels",
     ),
+    # what a module holds beyond its parameters, what it leaves behind, what it does to its input, its dtype
+    "bn-float32": Bug(
+        cell="batch_norm",
+        old=dedent(
+            """\
+            if not is_training:
+                X_hat""",
+            indent=4,
+        ),
+        new=dedent(
+            """\
+            X = X.float()
+            if not is_training:
+                X_hat""",
+            indent=4,
+        ),
+        loses=(
+            "test_batch_norm_training_2d",
+            "test_batch_norm_training_4d",
+            "test_batch_norm_prediction",
+            "test_batch_norm_from_scratch",
+        ),
+        why="X cast to float32: gamma promotes Y back to float64, with float32's precision, which TOL64 sees",
+    ),
+    "bn-layer-moving-mean-ones": Bug(
+        cell="BatchNorm",
+        old='self.register_buffer("moving_mean", torch.zeros(shape))',
+        new='self.register_buffer("moving_mean", torch.ones(shape))',
+        loses=("test_batchnorm_layer_modes",),
+        why="a buffer initialised wrong (the moving_var line copied): invisible while the checks assign every statistic",
+    ),
+    "residual-bn-momentum-notes-convention": Bug(
+        cell="Residual",
+        old="self.bn1 = nn.BatchNorm2d(out_channels)",
+        new="self.bn1 = nn.BatchNorm2d(out_channels, momentum=0.9)",
+        loses=("test_residual_values",),
+        why="the notes' momentum in PyTorch's convention: training outputs right, running statistics wrong",
+    ),
+    "conv-block-bn-momentum-notes-convention": Bug(
+        cell="conv_block",
+        old="        nn.BatchNorm2d(in_channels),",
+        new="        nn.BatchNorm2d(in_channels, momentum=0.9),",
+        loses=("test_conv_block_values",),
+        why="the running statistics move nine times too fast; only an eval forward after training shows it",
+    ),
+    "residual-sum-in-place": Bug(
+        cell="Residual",
+        old="        return F.relu(Y + X)",
+        new=dedent(
+            """\
+            X += Y
+            return F.relu(X)""",
+            indent=8,
+        ),
+        loses=("test_residual_values", "test_resnet_block_values"),
+        why="without conv3 the block adds into its caller's tensor: right outputs, broken backpropagation in a network",
+    ),
+    "gap-window-of-first-input": Bug(
+        cell="GlobalAvgPool2d",
+        old="        return F.avg_pool2d(x, kernel_size=x.size()[2:])",
+        new=dedent(
+            """\
+            if not hasattr(self, 'window'):
+                self.window = x.size()[2:]
+            return F.avg_pool2d(x, kernel_size=self.window)""",
+            indent=8,
+        ),
+        loses=("test_global_avg_pool",),
+        why="the window of the first input it saw: right only until the input size changes",
+    ),
+    "dense-block-keeps-outputs": Bug(
+        cell="DenseBlock",
+        old=dedent(
+            """\
+            for blk in self.net:
+                Y = blk(X)
+                X = torch.cat((X, Y), dim=1)
+            return X""",
+            indent=8,
+        ),
+        new=dedent(
+            """\
+            self.outputs = getattr(self, 'outputs', []) + [X]
+            for blk in self.net:
+                self.outputs.append(blk(torch.cat(self.outputs, dim=1)))
+            return torch.cat(self.outputs, dim=1)""",
+            indent=8,
+        ),
+        loses=("test_dense_block_values", "test_densenet_values"),
+        why="outputs kept on self: right on the first forward only",
+    ),
 }
 
 ALTERNATIVES = {
