@@ -52,6 +52,12 @@ def close(actual, expected, message, rtol=1e-5, atol=1e-6):
     )
 
 
+def scalar_close(actual, expected, message, rtol=1e-5, atol=1e-6):
+    """A Python number must equal expected within atol + rtol * |expected| (NaN never does); the message is all the student sees."""
+    if not isinstance(actual, (int, float)) or not abs(actual - expected) <= atol + rtol * abs(expected):
+        raise AssertionError(message)
+
+
 def gradients(student, fn, args, grad_output, expected, what, rtol=TOL64["rtol"], atol=TOL64["atol"]):
     """Backpropagate grad_output through the student's fn(*args) in the worker; compare input gradients.
 

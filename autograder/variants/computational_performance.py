@@ -59,6 +59,33 @@ BUGS = {
         ("test_benchmark_waits_for_the_device", "test_benchmark_warms_up"),
         "the sync argument is ignored",
     ),
+    "benchmark-warm-up-once": Bug(
+        cell="benchmark",
+        old="    fn()\n    sync()\n    start = timer()",
+        new="    if not getattr(benchmark, 'warmed_up', False):  # the first call of the session pays for setting up\n"
+        "        fn()\n"
+        "        benchmark.warmed_up = True\n"
+        "    sync()\n"
+        "    start = timer()",
+        loses=("test_benchmark_warms_up",),
+        why="state left by an earlier call: only the first fn ever timed is warmed up; old checks caught it only "
+        "because another benchmark check happened to run first",
+    ),
+    "benchmark-running-average": Bug(
+        cell="benchmark",
+        old="    return (timer() - start) / num_runs",
+        new="    benchmark.history = getattr(benchmark, 'history', []) + [(timer() - start) / num_runs]\n"
+        "    return sum(benchmark.history) / len(benchmark.history)  # steadier over repeated measurements",
+        loses=("test_benchmark_waits_for_the_device",),
+        why="state left by an earlier call: right on its first use only; old checks caught it only through check order",
+    ),
+    "clip-float32": Bug(
+        cell="clip_gradient_norm",
+        old="    norm = torch.sqrt((g * g).sum())\n",
+        new="    g = g.float()  # gradients are float32\n    norm = torch.sqrt((g * g).sum())\n",
+        loses=("test_clip_gradient_norm_values",),
+        why="a float32 result for a float64 gradient: the dtype is now asserted, not left to a tight tolerance",
+    ),
     "clip-no-branch": Bug(
         "clip_gradient_norm",
         "    if norm > theta:\n        return g * (theta / norm)\n    return g",

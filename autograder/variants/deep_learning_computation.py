@@ -1,5 +1,7 @@
 """Sample submissions for 05_deep_learning_computation: real bugs and correct alternatives."""
 
+from textwrap import dedent
+
 from autograder.variants import Alternative, Bug
 
 BUGS = {
@@ -127,6 +129,21 @@ BUGS = {
         ("test_init_by_name",),
         "std left at 1",
     ),
+    "init-by-name-state-dict": Bug(
+        cell="init_by_name",
+        old=dedent("""\
+            for name, param in net.named_parameters():
+                    if "weight" in name:
+                        init.normal_(param, mean=0, std=0.01)
+                    if "bias" in name:"""),
+        new=dedent("""\
+            for name, param in net.state_dict().items():  # every tensor of the net, by name
+                    if "weight" in name:
+                        init.normal_(param, mean=0, std=0.01)
+                    else:  # the biases"""),
+        loses=("test_init_by_name",),
+        why="state_dict() holds the buffers too: BatchNorm's running statistics are zeroed; old checks used Linear-only nets",
+    ),
     "init-weight-no-no-grad": Bug(
         "init_weight_",
         "    with torch.no_grad():\n        tensor.uniform_(-10, 10)\n        tensor *= (tensor.abs() >= 5).float()",
@@ -221,6 +238,13 @@ BUGS = {
         ("test_save_tensors",),
     ),
     "load-fixed-name": Bug("tensor_io", "return torch.load(path)", 'return torch.load("x.pt")', ("test_load_tensors",)),
+    "load-tensors-cached": Bug(
+        cell="tensor_io",
+        old="def load_tensors(path):",
+        new="import functools\n\n\n@functools.lru_cache(maxsize=None)  # a file is read only once\ndef load_tensors(path):",
+        loses=("test_load_tensors",),
+        why="state left by an earlier call: a file written again is read as it was; old checks used a new path each time",
+    ),
     "save-method-not-called": Bug(
         "state_dict_io",
         "torch.save(net.state_dict(), path)",

@@ -111,6 +111,14 @@ BUGS = {
         ("test_sgd_momentum_steps", "test_sgd_momentum_from_scratch"),
         "float32 velocities for float64 parameters; v.data = ... promotes them, so old checks saw right values",
     ),
+    "momentum-states-on-cpu": Bug(
+        cell="sgd_momentum",
+        old="    return [torch.zeros_like(p.data) for p in params]",
+        new="    return [torch.zeros(p.shape, dtype=p.dtype) for p in params]",
+        loses=("test_sgd_momentum_steps", "test_sgd_momentum_from_scratch"),
+        why="the right dtype but always the CPU: on a GPU the first step fails; old checks only ever gave CPU "
+        "parameters, and an alternative even did this",
+    ),
     "momentum-grad-scaled-in-place": Bug(
         "sgd_momentum",
         'hyperparams["lr"] * p.grad.data',
@@ -234,7 +242,8 @@ ALTERNATIVES = {
     ),
     "momentum-lr-outside-no-grad": Alternative(
         "sgd_momentum",
-        "def init_sgd_momentum_states(params):\n    return [torch.zeros(p.shape, dtype=p.dtype) for p in params]\n\n\n"
+        "def init_sgd_momentum_states(params):\n"
+        "    return [torch.zeros(p.shape, dtype=p.dtype, device=p.device) for p in params]\n\n\n"
         "def sgd_momentum(params, states, hyperparams):\n"
         "    with torch.no_grad():\n"
         "        for p, v in zip(params, states):\n"
