@@ -15,7 +15,7 @@
     python -m autograder new NN_topic [--title TITLE]
     python -m autograder validate ASSIGNMENT [--jobs N]
     python -m autograder calibrate ASSIGNMENT [--seeds N] [--jobs N]
-    python -m autograder mutate ASSIGNMENT [--jobs N] [--limit N] [--json]
+    python -m autograder mutate ASSIGNMENT [--jobs N] [--limit N] [--only IDS] [--budget SECONDS] [--json]
 
 Exit status: 0 when the command did its work (whatever the scores), 1 when
 grading itself failed, 2 for bad usage.
@@ -313,12 +313,23 @@ def _mutate(args):
 
     if args.limit is not None and args.limit < 1:
         raise classroom.UsageError("--limit must be at least 1")
+    if args.budget is not None and args.budget <= 0:
+        raise classroom.UsageError("--budget must be a positive number of seconds")
 
     def progress(done, total):
         print(f"\rgraded {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
     assignment = course.get(args.assignment)
-    report = mutate.run(assignment, jobs=args.jobs or 1, limit=args.limit, device=args.device, progress=progress)
+    only = [part for part in (args.only or "").split(",") if part.strip()] or None
+    report = mutate.run(
+        assignment,
+        jobs=args.jobs or 1,
+        limit=args.limit,
+        only=only,
+        budget=args.budget,
+        device=args.device,
+        progress=progress,
+    )
     if args.json:
         json.dump(report.as_json(), sys.stdout, indent=1)
         print()
@@ -446,6 +457,8 @@ def parser():
     p.add_argument("assignment")
     p.add_argument("--jobs", type=int, default=1, help="grader processes (default 1)")
     p.add_argument("--limit", type=int, default=None, help="grade at most N mutants, spread over the exercises")
+    p.add_argument("--only", help="grade only the mutants whose ids start with these (comma-separated; a rerun of survivors)")
+    p.add_argument("--budget", type=float, default=None, help="stop grading new mutants after this many seconds")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu")
     p.add_argument("--json", action="store_true", help="print one JSON object: counts, per exercise, survivors")
     p.set_defaults(run=_mutate)

@@ -12,6 +12,7 @@ the first check it fails. Survivors judged equivalent are recorded, with the rea
 """
 
 import ast
+import contextlib
 import dataclasses
 import difflib
 import hashlib
@@ -63,6 +64,7 @@ class Report:
     generated: int
     seconds: float
     stale: list  # equivalent records that match no mutant any more
+    unfinished: int = 0  # chosen mutants left ungraded when the time budget ran out
 
     def counts(self, outcomes=None):
         outcomes = self.outcomes if outcomes is None else outcomes
@@ -94,6 +96,7 @@ class Report:
                 if o.status == "survived"
             ],
             "stale_equivalent_records": self.stale,
+            "unfinished": self.unfinished,
         }
 
 
@@ -242,10 +245,13 @@ def _status(result):
     return ("timeout" if timed_out and len(lost) == 1 else "killed"), lost
 
 
-def run(assignment, jobs=1, limit=None, device="cpu", records_root=None, mutants=None, progress=None):
-    """Grade the mutants (all, or `limit` of them) of one assignment; a :class:`Report`.
+def run(
+    assignment, *, jobs=1, limit=None, only=None, budget=None, device="cpu", records_root=None, mutants=None, progress=None
+):
+    """Grade the mutants (all, `limit` of them, or those whose ids start with one of `only`) of one assignment; a :class:`Report`.
 
-    progress(done, total) is called after each grading when given.
+    `budget` (seconds) stops grading new mutants once spent; those left are
+    counted as unfinished. progress(done, total) is called after each grading.
     """
     from autograder.grade import grade_jobs
 
@@ -254,7 +260,10 @@ def run(assignment, jobs=1, limit=None, device="cpu", records_root=None, mutants
     equivalent = equivalent_records(assignment, records_root)
     known = {m.id for m in generated}
     outcomes = [Outcome(m, "equivalent", reason=equivalent[m.id]) for m in generated if m.id in equivalent]
-    chosen = sample([m for m in generated if m.id not in equivalent], limit)
+    candidates = [m for m in generated if m.id not in equivalent]
+    if only:
+        candidates = [m for m in candidates if m.id.startswith(tuple(only))]
+    chosen = sample(candidates, limit)
     with tempfile.TemporaryDirectory(prefix=f"mutants-{assignment.id}-") as folder:
         paths = {}
         reference = Path(folder) / "reference.ipynb"
@@ -265,20 +274,26 @@ def run(assignment, jobs=1, limit=None, device="cpu", records_root=None, mutants
             paths[str(path)] = mutant
         graded = {}
         plugins = {path: (FirstLoss(mutant.cell),) for path, mutant in paths.items()}
-        for job in grade_jobs([(p, assignment.id) for p in [reference, *paths]], device, jobs, plugins=plugins):
-            graded[str(job.path)] = job.result
-            if progress:
-                progress(len(graded), len(paths) + 1)
-    base = graded[str(reference)]
+        jobs_list = [(p, assignment.id) for p in [reference, *paths]]
+        with contextlib.closing(grade_jobs(jobs_list, device, jobs, plugins=plugins)) as finished:
+            for job in finished:
+                graded[str(job.path)] = job.result
+                if progress:
+                    progress(len(graded), len(paths) + 1)
+                if budget is not None and time.monotonic() - started > budget:
+                    break  # closing the generator cancels the queued gradings
+    base = graded.get(str(reference))
     if base is None or base.score != base.max_score:
         raise RuntimeError(f"the reference submission of {assignment.id} does not get full marks; mutation needs it to")
     for path, mutant in paths.items():
-        status, lost = _status(graded[path])
-        outcomes.append(Outcome(mutant, status, lost))
+        if path in graded:
+            status, lost = _status(graded[path])
+            outcomes.append(Outcome(mutant, status, lost))
     order = {m.id: i for i, m in enumerate(generated)}
     outcomes.sort(key=lambda o: order[o.mutant.id])
     stale = sorted(set(equivalent) - known)
-    return Report(assignment.id, outcomes, len(generated), time.monotonic() - started, stale)
+    unfinished = len(paths) - sum(path in graded for path in paths)
+    return Report(assignment.id, outcomes, len(generated), time.monotonic() - started, stale, unfinished)
 
 
 def format_report(report):
@@ -297,6 +312,8 @@ def format_report(report):
             rows.append(f"\nsurvivor {m.id} in {m.cell} (reference line {m.line}):\n{m.diff}")
     for stale in report.stale:
         rows.append(f"\nnote: equivalent record {stale} matches no mutant any more; remove it")
+    if report.unfinished:
+        rows.append(f"\nnote: the time budget ran out with {report.unfinished} chosen mutants not graded")
     rows.append(
         f"\n{report.assignment_id}: {len(report.outcomes)} of {report.generated} mutants reported in {report.seconds:.1f} s"
     )

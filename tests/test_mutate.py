@@ -156,9 +156,21 @@ def test_smoke_grades_a_killed_a_surviving_and_an_equivalent_mutant(assignment, 
     assert "survivor same-sum in linreg" in text and "total" in text
 
 
+@pytest.mark.slow
+def test_budget_leaves_the_rest_unfinished_and_only_picks_by_id(assignment, mutants, tmp_path):
+    """A spent budget stops after the reference's grading; --only narrows the run to the ids given."""
+    report = mutate.run(assignment, budget=0.001, records_root=tmp_path, mutants=mutants[:3])
+    assert report.unfinished == 3 and report.outcomes == []
+    assert "time budget ran out with 3" in mutate.format_report(report)
+    picked = mutate.run(assignment, only=[mutants[1].id[:6]], records_root=tmp_path, mutants=mutants[:3])
+    assert [o.mutant.id for o in picked.outcomes] == [mutants[1].id] and picked.unfinished == 0
+
+
 def test_cli_refuses_a_bad_limit_and_an_unknown_assignment(capsys):
     assert main(["mutate", ASSIGNMENT, "--limit", "0"]) == 2
     assert "--limit" in capsys.readouterr().err
+    assert main(["mutate", ASSIGNMENT, "--budget", "0"]) == 2
+    assert "--budget" in capsys.readouterr().err
     assert main(["mutate", "99_nothing"]) == 2
     assert "unknown assignment" in capsys.readouterr().err
 

@@ -77,6 +77,20 @@ def test_non_uint8_images_are_scaled(student, rng):
         ref.image_to_tensor(image),
         "a float image already in [0, 1] (white is exactly 1.0) must be kept as it is, not divided by 255 again",
     )
+    # the rest of the scaling rule at its edges, on purpose: integers always scale (even a 0/1 image), floats with
+    # any value above 1 (here at most exactly 2.0) scale
+    binary = (pixels % 2).numpy().astype(np.int64)
+    binary[0, 0, 0] = 1
+    dark = np.clip(pixels.numpy() / 127.5, 0.0, 2.0)
+    dark[0, 0, 0] = 2.0
+    edges = [
+        (binary, "an int64 image of 0s and 1s is still 0..255 pixel values: integer images are always divided by 255"),
+        (dark, "a float image with values above 1 (here up to 2.0) holds 0..255 pixel values: divide it by 255"),
+    ]
+    for image, message in edges:
+        expected = ref.image_to_tensor(image.copy())
+        got = expect.tensor(student.image_to_tensor(image), "image_to_tensor(image)", (1, h, w), torch.float32)
+        expect.close(got, expected, message)
 
 
 @exercise("image_to_tensor")
@@ -87,9 +101,18 @@ def test_grey_and_bad_images(student, rng):
     image = torch.randint(0, 256, (h, w), generator=rng, dtype=torch.uint8).numpy()
     got = expect.tensor(student.image_to_tensor(image), "image_to_tensor((H, W) image)", (1, h, w))
     expect.close(got, ref.image_to_tensor(image), "a grey (H, W) image should become (1, H, W)")
+    grey = image.astype(np.float64)  # a grey image that is not uint8 takes the scaling path, and gains a channel too
+    got = expect.tensor(student.image_to_tensor(grey), "image_to_tensor((H, W) float image)", (1, h, w))
+    expect.close(got, ref.image_to_tensor(grey.copy()), "a grey (H, W) float image should become (1, H, W)")
     for value, where in ((300.0, "above 255"), (-1.0, "below 0")):
         bad = np.full((h, w, 1), value)
         expect.raises("ValueError", lambda bad=bad: student.image_to_tensor(bad), f"image_to_tensor(values {where})")
+    for value in (256, -1):  # the first integers outside [0, 255], on purpose
+        edge = np.zeros((h, w), dtype=np.int64)
+        edge[0, 0] = value
+        expect.raises(
+            "ValueError", lambda edge=edge: student.image_to_tensor(edge), f"image_to_tensor(an int64 image holding {value})"
+        )
 
 
 # --- load_data_fashion_mnist -------------------------------------------------------------
@@ -132,7 +155,13 @@ def test_reads_idx_files(student, rng):
         expect.close(X, eX, "test images should come in file order, as ToTensor makes them (float in [0, 1])")
         expect.tensor(y, "a test batch y", ey.shape, torch.int64)
         expect.close(y, ey, "test labels should come in file order as int64")
-    train_labels = torch.cat([y for _, y in train_iter])
+    train_batches = list(train_iter)
+    sizes = [len(y) for _, y in train_batches]
+    full, rest = divmod(n_train, batch_size)
+    assert sizes == [batch_size] * full + [rest], (
+        "train_iter should yield batches of batch_size examples (a smaller last one): pass batch_size to its DataLoader"
+    )
+    train_labels = torch.cat([y for _, y in train_batches])
     expect.close(
         torch.sort(train_labels).values,
         torch.sort(arrays[1].long()).values,

@@ -269,6 +269,35 @@ BUGS = {
         loses=("test_flatten_layer", "test_flatten_layer_in_a_network"),
         why="flattens the whole batch into one vector instead of each example",
     ),
+    # boundaries and contracts that mutation testing found unchecked (autograder/mutants/)
+    "accepts-256": Bug(
+        cell="image_to_tensor",
+        old="image.max() > 255",
+        new="image.max() > 256",
+        loses=("test_grey_and_bad_images",),
+        why="off by one at the top of [0, 255]: an integer image holding 256 is accepted",
+    ),
+    "integers-scaled-only-above-1": Bug(
+        cell="image_to_tensor",
+        old="if np.issubdtype(image.dtype, np.integer) or image.max() > 1:",
+        new="if image.max() > 1:",
+        loses=("test_non_uint8_images_are_scaled",),
+        why="decides by the largest value alone, so an integer image of 0s and 1s is not divided by 255",
+    ),
+    "grey-float-without-channel": Bug(
+        cell="image_to_tensor",
+        old="            image = image[:, :, None]\n",
+        new="            pass\n",
+        loses=("test_grey_and_bad_images",),
+        why="only the uint8 path (ToTensor) adds the channel of an (H, W) image; a float grey image breaks",
+    ),
+    "train-batches-of-one": Bug(
+        cell="load_data_fashion_mnist",
+        old="DataLoader(mnist_train, batch_size=batch_size, shuffle=True)",
+        new="DataLoader(mnist_train, shuffle=True)",
+        loses=("test_reads_idx_files",),
+        why="forgets batch_size for the training loader, which then yields one example per batch",
+    ),
 }
 
 ALTERNATIVES = {
