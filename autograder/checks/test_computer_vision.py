@@ -417,6 +417,41 @@ def test_fine_tuning_reduces_the_loss(student, rng, settings, assignment):
     )
 
 
+@exercise("train_fine_tuning")
+@points(1)
+@timeout(90)
+def test_train_fine_tuning_reads_its_data(student, rng):
+    """The training data is reshuffled every epoch; without transforms it falls back to train_augs and test_augs."""
+    tree = _hotdog_tree(rng, randint(rng, 5, 8), 1)
+    with tempfile.TemporaryDirectory() as folder:
+        root = _write_tree(student, tree, folder)
+        in_file_order = [image.size for image, _ in torchvision.datasets.ImageFolder(os.path.join(folder, "train"))]
+    n = len(in_file_order)
+    module = student.lib("torchvision.transforms")
+    probe = student.harness.SizeProbe(_small_transforms(module, False))
+    net = student.harness.seeded_resnet18(2, draw.seed(rng))
+    optimizer = student.lib("torch.optim").SGD(net.parameters(), lr=0.01)
+    student.train_fine_tuning(
+        net,
+        optimizer,
+        root,
+        batch_size=n,
+        num_epochs=2,
+        train_transform=probe,
+        test_transform=_small_transforms(module, False),
+    )
+    seen = [tuple(size) for size in probe.seen]
+    if len(seen) == 2 * n:  # DataLoader worker processes would transform out of sight: then there is nothing to judge
+        assert seen[:n] != in_file_order or seen[n:] != in_file_order, (
+            "the training images came in file order in both epochs: shuffle the training DataLoader (shuffle=True)"
+        )
+    # the defaults, on purpose: 224 x 224 crops of two pictures per class, one epoch
+    root = student.harness.write_image_folder(student.harness.fresh_dir(), _hotdog_tree(rng, 2, 1))
+    net = student.harness.seeded_resnet18(2, draw.seed(rng))
+    optimizer = student.lib("torch.optim").SGD(net.parameters(), lr=0.01)
+    student.train_fine_tuning(net, optimizer, root, batch_size=4, num_epochs=1)
+
+
 # --- VOC2012 fixtures -----------------------------------------------------------------------
 
 

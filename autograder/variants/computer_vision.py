@@ -151,6 +151,20 @@ BUGS = {
         loses=("test_train_fine_tuning_one_step",),
         why="the step grows with the batch size",
     ),
+    "training-not-shuffled": Bug(
+        cell="train_fine_tuning",
+        old="DataLoader(train_set, batch_size, shuffle=True)",
+        new="DataLoader(train_set, batch_size)",
+        loses=("test_train_fine_tuning_reads_its_data",),
+        why="the training images come in file order (one class, then the other) every epoch",
+    ),
+    "no-default-transforms": Bug(
+        cell="train_fine_tuning",
+        old="train_transform = train_augs if train_transform is None else train_transform",
+        new="",
+        loses=("test_train_fine_tuning_reads_its_data",),
+        why="without a train_transform the dataset yields PIL images, which a DataLoader cannot batch",
+    ),
     # --- read_voc_images
     "label-left-as-palette": Bug(
         cell="read_voc_images",

@@ -562,6 +562,18 @@ def write_voc2012(root, splits, images, labels, palette, quality=95):
     return voc
 
 
+class SizeProbe:
+    """A transform that notes the size (w, h) of each PIL image it is given, in order, then applies `inner`."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.seen = []
+
+    def __call__(self, image):
+        self.seen.append(tuple(image.size))
+        return self.inner(image)
+
+
 def write_image_folder(root, tree, quality=95):
     """torchvision's ImageFolder layout: tree {split: {class name: [uint8 (h, w, 3)]}} -> root/split/class/NNNN.jpg."""
     import os
