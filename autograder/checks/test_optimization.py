@@ -97,39 +97,58 @@ def test_train_2d(student, rng):
 
 
 def _step_trace(trainer, name, x1, x2, num_steps, hyperparams):
-    """Step a trainer from the grader: each call gets the states the previous call returned."""
+    """Step a trainer from the grader: each call gets the states the previous call returned.
+
+    Returns (num_steps + 1, 4) float64: x1, x2, s1, s2 after each step, the start (states 0) first.
+    """
     s1 = s2 = 0.0
-    out = [(x1, x2)]
+    out = [(x1, x2, s1, s2)]
     for _ in range(num_steps):
         result = trainer(x1, x2, s1, s2, **hyperparams)
         if type(result) not in (list, tuple) or len(result) != 4:
             raise AssertionError(f"{name} should return the four numbers (x1, x2, s1, s2)")
         x1, x2, s1, s2 = (_number(v, name) for v in result)
-        out.append((x1, x2))
+        out.append((x1, x2, s1, s2))
     return torch.tensor(out, dtype=torch.float64)
 
 
-def _check_trainer(student, rng, name, hyperparameters, hint):
+def _compare_traces(got, expected, message, states):
+    """Compare the points of two traces, and their states when `states` (AdaGrad's and RMSProp's sums of g²).
+
+    The states matter on their own: AdaGrad and RMSProp divide by sqrt(s), so a gradient off by a constant
+    factor leaves the points almost unchanged and shows only in s.
+    """
+    expect.close(got[:, :2], expected[:, :2], message, **expect.TOL64)
+    if states:
+        expect.close(
+            got[:, 2:],
+            expected[:, 2:],
+            message + " (the returned states s1, s2 are wrong: each is built from the gradient, 0.2 x1 or 4 x2)",
+            **expect.TOL64,
+        )
+
+
+def _check_trainer(student, rng, name, hyperparameters, hint, states=False):
     """A 2-D trainer follows the reference's trace: defaults, then drawn start points and hyperparameters."""
     trainer, mine = student.get(name), getattr(ref, name)
     x1, x2 = start_point(rng)
     num_steps = randint(rng, 4, 9)
-    expect.close(
+    _compare_traces(
         _step_trace(trainer, name, x1, x2, num_steps, {}),
         _step_trace(mine, name, x1, x2, num_steps, {}),
         f"{name} with its default hyperparameters does not follow the expected trace: {hint}; "
         "the defaults should be the notes' values",
-        **expect.TOL64,
+        states,
     )
     for _ in range(2):
         x1, x2 = start_point(rng)
         num_steps, hyperparams = randint(rng, 10, 25), hyperparameters(rng)
-        expect.close(
+        _compare_traces(
             _step_trace(trainer, name, x1, x2, num_steps, hyperparams),
             _step_trace(mine, name, x1, x2, num_steps, hyperparams),
             f"{name} does not follow the expected trace for other start points and hyperparameters: {hint}; "
             "read the hyperparameters from the keyword arguments",
-            **expect.TOL64,
+            states,
         )
 
 
@@ -173,6 +192,7 @@ def test_adagrad_2d(student, rng):
         "adagrad_2d",
         lambda r: {"eta": uniform(r, 0.1, 1.5)},
         "s accumulates the squared gradients (it never decays), and x -= eta * g / sqrt(s + 1e-6)",
+        states=True,
     )
 
 
@@ -186,6 +206,7 @@ def test_rmsprop_2d(student, rng):
         "rmsprop_2d",
         lambda r: {"eta": uniform(r, 0.05, 0.5), "gamma": uniform(r, 0.5, 0.95)},
         "s = gamma * s + (1 - gamma) * g², and x -= eta * g / sqrt(s + 1e-6)",
+        states=True,
     )
 
 
