@@ -162,7 +162,7 @@ def generate(assignment):
     solution = _solution_lines(lines)
     cells = _cells_by_name(assignment)
     segments = notebooks._segments(assignment.reference().__name__)
-    seen, mutants = set(), []
+    seen, ids, mutants = set(), set(), []
     for name, (start, end) in _definitions(text).items():
         if name not in cells:
             continue
@@ -184,7 +184,13 @@ def generate(assignment):
                 continue
             seen.add((cells[name], new))
             diff = "\n".join(f"-{line}" for line in lines[i1:i2]) + "\n" + "\n".join(f"+{line}" for line in new_lines[j1:j2])
-            key = hashlib.sha256("\0".join([name, *lines[i1:i2], "\0", *new_lines[j1:j2]]).encode()).hexdigest()[:10]
+            change = "\0".join([name, *lines[i1:i2], "\0", *new_lines[j1:j2]])
+            key = hashlib.sha256(change.encode()).hexdigest()[:10]
+            repeat = 1
+            while key in ids:  # the same change of a line that repeats in the definition: a later copy gets its own id
+                repeat += 1
+                key = hashlib.sha256(f"{change}\0{repeat}".encode()).hexdigest()[:10]
+            ids.add(key)
             bug = variants.Bug(cell=cells[name], old=old, new=new, loses=(), why=f"mutant {key}")
             mutants.append(Mutant(key, cells[name], name, i1 + 1, diff, bug))
     return mutants

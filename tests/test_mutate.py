@@ -39,6 +39,13 @@ def test_mutants_change_one_solution_region_each(assignment, mutants):
         variants.with_bug(assignment, mutant.bug)  # the edit applies exactly once
 
 
+def test_a_change_of_a_repeated_line_gets_an_id_per_place():
+    """04's reference repeats lines (the same change can be made at two places): each mutant keeps its own id."""
+    mutants = mutate.generate(course.get("04_mlp_regularization"))
+    assert len({m.id for m in mutants}) == len(mutants)
+    assert len({m.diff for m in mutants}) < len(mutants)  # the case this is about does occur
+
+
 def test_ids_are_stable_across_runs(assignment, mutants):
     assert [m.id for m in mutate.generate(assignment)] == [m.id for m in mutants]
 
