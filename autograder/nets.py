@@ -182,6 +182,20 @@ def judge(student, remote, local, X, what, hint, rng, training=False):
     compare_outputs(student, remote, local, X, what, hint, training)
 
 
+def drops_out(student, remote, X, what, hint):
+    """Two training-mode forwards of the same X (n, ...) through remote differ: its dropout is active when training.
+
+    Judged by behaviour, so functional dropout in forward counts as well as nn.Dropout layers.
+    """
+    outputs = [
+        student.call(student.harness.forward, [remote, X], {"training": True}, label=f"running {what} in training mode")
+        for _ in range(2)
+    ]
+    tensor(outputs[0], f"{what}(X) in training mode")
+    if torch.equal(outputs[0], outputs[1]):
+        raise AssertionError(f"{what} gives the same output twice in training mode: its dropout is missing ({hint})")
+
+
 def shapes(got, expected, what, labels=None, note=""):
     """A shape function's answer: a list of shapes (tuples of ints), equal to expected, entry by entry."""
     if type(got) not in (list, tuple) or any(as_shape(entry) is None for entry in got):

@@ -115,16 +115,13 @@ def test_alexnet_values(student, rng):
     """With the same weights, AlexNet gives the reference's scores (eval mode, one small batch)."""
     size = draw.randint(rng, 195, 224)
     X = draw.rand(rng, 2, 1, size, size, dtype=torch.float32)
-    nets.judge(
-        student,
-        student.AlexNet(),
-        ref.AlexNet(),
-        X,
-        "AlexNet",
+    hint = (
         "follow the notes' layers: kernel sizes, strides and paddings, ReLU after every convolution and hidden dense "
-        "layer, Dropout(0.5) after the hidden dense layers",
-        rng,
+        "layer, Dropout(0.5) after the hidden dense layers"
     )
+    net = student.AlexNet()
+    nets.judge(student, net, ref.AlexNet(), X, "AlexNet", hint, rng)
+    nets.drops_out(student, net, X, "AlexNet", hint)  # eval mode hides dropout: a net without it gives the same scores
 
 
 @exercise("alexnet_shapes")
@@ -196,7 +193,9 @@ def test_vgg_values(student, rng):
     size, hidden = draw.randint(rng, 32, 41), draw.randint(rng, 16, 49)
     args = (ref.VGG11_ARCH, 512, hidden)
     X = draw.rand(rng, 2, 1, size, size, dtype=torch.float32)
-    nets.judge(student, nets.returns_module(student.vgg(*args), "vgg"), ref.vgg(*args), X, "VGG-11 (narrow fc)", hint, rng)
+    net = nets.returns_module(student.vgg(*args), "vgg")
+    nets.judge(student, net, ref.vgg(*args), X, "VGG-11 (narrow fc)", hint, rng)
+    nets.drops_out(student, net, X, "VGG-11 (narrow fc)", hint)  # eval mode hides dropout
     c1, c2 = draw.randint(rng, 2, 6), draw.randint(rng, 3, 9)
     arch = ((draw.randint(rng, 1, 3), 1, c1), (draw.randint(rng, 1, 4), c1, c2))
     h, w = draw.randint(rng, 8, 16), draw.randint(rng, 16, 24)

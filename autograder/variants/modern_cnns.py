@@ -636,6 +636,52 @@ BUGS = {
         loses=("test_nin_block_shapes",),
         why="the last pooling strides by 3: small inputs still reach a 1 x 1 map, larger ones are cut short",
     ),
+    "alexnet-without-dropout": Bug(
+        cell="AlexNet",
+        old=dedent(
+            """\
+            nn.Linear(256 * 5 * 5, 4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),
+            nn.Dropout(0.5),""",
+            indent=12,
+        ),
+        new=dedent(
+            """\
+            nn.Linear(256 * 5 * 5, 4096),
+            nn.ReLU(),
+            nn.Linear(4096, 4096),
+            nn.ReLU(),""",
+            indent=12,
+        ),
+        loses=("test_alexnet_values",),
+        why="leaves out both Dropout layers: the same scores in eval mode, no regularisation in training",
+    ),
+    "vgg-without-dropout": Bug(
+        cell="vgg",
+        old=dedent(
+            """\
+            nn.Linear(fc_features, fc_hidden_units),
+            nn.ReLU(),
+            nn.Dropout(0.5),
+            nn.Linear(fc_hidden_units, fc_hidden_units),
+            nn.ReLU(),
+            nn.Dropout(0.5),""",
+            indent=12,
+        ),
+        new=dedent(
+            """\
+            nn.Linear(fc_features, fc_hidden_units),
+            nn.ReLU(),
+            nn.Linear(fc_hidden_units, fc_hidden_units),
+            nn.ReLU(),""",
+            indent=12,
+        ),
+        loses=("test_vgg_values",),
+        why="leaves out both Dropout layers of the fc block: the same scores in eval mode, no regularisation in training",
+    ),
 }
 
 ALTERNATIVES = {
