@@ -182,11 +182,18 @@ def judge(student, remote, local, X, what, hint, rng, training=False):
     compare_outputs(student, remote, local, X, what, hint, training)
 
 
-def drops_out(student, remote, X, what, hint):
+def drops_out(student, remote, X, what, hint, layers=2):
     """Two training-mode forwards of the same X (n, ...) through remote differ: its dropout is active when training.
 
-    Judged by behaviour, so functional dropout in forward counts as well as nn.Dropout layers.
+    Judged by behaviour, so dropout written by hand counts as well as nn.Dropout; where the library's dropout
+    runs at all, it must run once per hidden layer (`layers` times per forward).
     """
+    calls = student.call(student.harness.dropout_calls, [remote, X], label=f"running {what} in training mode")
+    if 0 < calls < layers:
+        raise AssertionError(
+            f"{what} applies dropout {calls} time(s) per forward in training mode, where the notes apply it after "
+            f"each of its {layers} hidden dense layers ({hint})"
+        )
     outputs = [
         student.call(student.harness.forward, [remote, X], {"training": True}, label=f"running {what} in training mode")
         for _ in range(2)

@@ -411,7 +411,24 @@ def nll_rows(y_hat, y):
 
 
 # --- 07_modern_cnns -------------------------------------------------------------------
-# (nothing of its own: its checks use the generic glue above)
+
+
+def dropout_calls(module, X):
+    """How many times torch.nn.functional.dropout runs in one training-mode forward of module on X (nn.Dropout uses it)."""
+    import torch.nn.functional as F
+
+    original, calls = F.dropout, []
+
+    def counting(*args, **kwargs):
+        calls.append(None)
+        return original(*args, **kwargs)
+
+    F.dropout = counting
+    try:
+        forward(module, X, training=True)
+    finally:
+        F.dropout = original
+    return len(calls)
 
 
 # --- 08_optimization: stand-in trainers -----------------------------------------------
