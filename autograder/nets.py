@@ -1,4 +1,4 @@
-"""Grader-side helpers for judging networks (06_convolution_basics, 07_modern_cnns).
+"""Grader-side helpers for judging networks: a pair of nn.Linear (01, 03) up to the CNNs of 06 and 07.
 
 A student's network and the reference network get the same seeded weights
 (``harness.fill_state`` runs on both sides with the same seed, so no state_dict
@@ -180,6 +180,16 @@ def judge(student, remote, local, X, what, hint, rng, training=False):
     """Same seeded weights on both sides (seed drawn from rng), then the same outputs on X (see compare_outputs)."""
     same_weights(student, remote, local, draw.seed(rng), what)
     compare_outputs(student, remote, local, X, what, hint, training)
+
+
+def linear_pair(student, rng, d, k):
+    """A student-side and a local nn.Linear(d, k) holding the same random float32 weights: (Remote, nn.Linear)."""
+    weights = {"weight": draw.randn(rng, k, d, dtype=torch.float32), "bias": draw.randn(rng, k, dtype=torch.float32)}
+    remote = student.lib("torch.nn").Linear(d, k)
+    remote.load_state_dict(weights)
+    local = torch.nn.Linear(d, k)
+    local.load_state_dict(weights)
+    return remote, local
 
 
 def drops_out(student, remote, X, what, hint, layers=2):

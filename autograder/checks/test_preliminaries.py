@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import expect
+from autograder import expect, nets
 from autograder.draw import randint, randn, uniform
 from autograder.student import StudentError
 
@@ -468,21 +468,12 @@ def test_grad_through_detached(student, rng):
 # --- predict_no_grad ------------------------------------------------------------------------
 
 
-def _linear(student, rng, d, k):
-    weights = {"weight": randn(rng, k, d, dtype=F32), "bias": randn(rng, k, dtype=F32)}
-    remote = student.lib("torch.nn").Linear(d, k)
-    remote.load_state_dict(weights)
-    local = torch.nn.Linear(d, k)
-    local.load_state_dict(weights)
-    return remote, local
-
-
 @exercise("predict_no_grad")
 @points(2)
 def test_predict_no_grad(student, rng):
     """The outputs of a net whose parameters require grad, with no graph recorded."""
     d, k = randint(rng, 3, 7), randint(rng, 2, 5)
-    remote, local = _linear(student, rng, d, k)
+    remote, local = nets.linear_pair(student, rng, d, k)
     X = randn(rng, randint(rng, 3, 9), d, dtype=F32)
     got = expect.tensor(student.predict_no_grad(remote, X), "predict_no_grad(net, X)", (len(X), k))
     expect.close(got, local(X).detach(), "predict_no_grad(net, X) should equal net(X)")
@@ -496,7 +487,7 @@ def test_predict_no_grad(student, rng):
 @points(1)
 def test_grad_mode_restored(student, rng):
     """Gradient recording is back on after predict_no_grad."""
-    remote, _ = _linear(student, rng, 4, 2)
+    remote, _ = nets.linear_pair(student, rng, 4, 2)
     student.predict_no_grad(remote, randn(rng, 3, 4, dtype=F32))
     assert student.lib("torch").is_grad_enabled() is True, (
         "gradient recording is still off after predict_no_grad: `with torch.no_grad():` switches it back on by itself"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import data, expect
+from autograder import data, expect, nets
 from autograder.draw import randint, randn, seed
 from autograder.student import is_instance
 from autograder.worker import harness
@@ -294,15 +294,6 @@ def test_accuracy(student, rng):
     )
 
 
-def _linear(student, rng, d, q):
-    weights = {"weight": randn(rng, q, d, dtype=F32), "bias": randn(rng, q, dtype=F32)}
-    remote = student.lib("torch.nn").Linear(d, q)
-    remote.load_state_dict(weights)
-    local = torch.nn.Linear(d, q)
-    local.load_state_dict(weights)
-    return remote, local
-
-
 def _batches(rng, d, q, sizes):
     return [(randn(rng, n, d, dtype=F32), torch.randint(0, q, (n,), generator=rng)) for n in sizes]
 
@@ -311,7 +302,7 @@ def _batches(rng, d, q, sizes):
 @points(1)
 def test_evaluate_accuracy_function(student, rng):
     """A plain function net over uneven batches: correct / total examples."""
-    remote, local = _linear(student, rng, 6, 4)
+    remote, local = nets.linear_pair(student, rng, 6, 4)
     batches = _batches(rng, 6, 4, [7, 7, 3])
     got = expect.python_float(student.evaluate_accuracy(batches, remote.forward), "evaluate_accuracy(...)")
     with torch.no_grad():
@@ -324,7 +315,7 @@ def test_evaluate_accuracy_function(student, rng):
 def test_evaluate_accuracy_eval_mode(student, rng):
     """Modules are evaluated in eval mode (dropout off) and left in train mode."""
     nn = student.lib("torch.nn")
-    linear, local = _linear(student, rng, 8, 3)
+    linear, local = nets.linear_pair(student, rng, 8, 3)
     net = nn.Sequential(nn.Dropout(0.5), linear)
     batches = _batches(rng, 8, 3, [40, 40, 40])
     got = expect.python_float(student.evaluate_accuracy(batches, net), "evaluate_accuracy(data, net)")
@@ -375,7 +366,7 @@ def test_train_ch3_with_sgd(student, rng):
 def test_train_ch3_with_optimizer(student, rng):
     """With an optimizer: zero_grad, backward, step every batch, starting from a net that carries old gradients."""
     d, q = 10, 4
-    remote, local = _linear(student, rng, d, q)
+    remote, local = nets.linear_pair(student, rng, d, q)
     earlier, v = randn(rng, 3, d, dtype=F32), randn(rng, 3, q, dtype=F32)
     student.call(remote, (earlier,), as_handle=True).backward(v)  # gradients left by earlier work, on purpose
     local(earlier).backward(v)
@@ -436,7 +427,7 @@ def test_flatten_layer(student, rng):
 def test_flatten_layer_in_a_network(student, rng):
     """Gradients flow through FlattenLayer inside nn.Sequential."""
     nn = student.lib("torch.nn")
-    remote, local = _linear(student, rng, 12, 2)
+    remote, local = nets.linear_pair(student, rng, 12, 2)
     net = nn.Sequential(student.FlattenLayer(), remote)
     x = randn(rng, 3, 1, 3, 4, dtype=F32)
     expect.close(net(x), local(x.reshape(3, -1)).detach(), "Sequential(FlattenLayer(), Linear) gives wrong outputs")
